@@ -1,0 +1,68 @@
+/**
+ * The `laclip` command line. Each command lives in `commands/<name>.ts` and exports `run(argv)`; this file only
+ * finds it, runs it and turns a `LaclipError` into a one-line message and a non-zero exit status.
+ */
+import { LaclipError } from "../errors/laclip_error.js";
+
+export interface CommandModule {
+  /** One line for `laclip --help`. */
+  summary: string;
+  /** Runs the command; resolves to the process exit status. */
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS = [
+  "selfcheck",
+  "bench",
+  "rewrite",
+  "tokenizer",
+  "parity",
+  "embed",
+  "train",
+  "eval",
+  "demo",
+] as const;
+
+async function load(name: string): Promise<CommandModule | undefined> {
+  if (!(COMMANDS as readonly string[]).includes(name)) return undefined;
+  try {
+    return (await import(`./commands/${name}.js`)) as CommandModule;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && String(err).includes(`commands/${name}.`)) {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+async function help(): Promise<void> {
+  const lines = ["usage: laclip <command> [options]   (laclip <command> --help for its options)", ""];
+  for (const name of COMMANDS) {
+    const mod = await load(name);
+    if (mod) lines.push(`  ${name.padEnd(10)} ${mod.summary}`);
+  }
+  console.log(lines.join("\n"));
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    await help();
+    return name === undefined ? 2 : 0;
+  }
+  const mod = await load(name);
+  if (!mod) {
+    console.error(`laclip: unknown command '${name}'; run 'laclip --help' for the list`);
+    return 2;
+  }
+  try {
+    return await mod.run(rest);
+  } catch (err) {
+    if (err instanceof LaclipError) {
+      console.error(`laclip ${name}: ${err.message}`);
+      if (process.env.LACLIP_DEBUG) console.error(err);
+      return 1;
+    }
+    throw err;
+  }
+}
