@@ -1,0 +1,50 @@
+/**
+ * The contract between the rewrite job (input, sharding, resume, output) and the rewriting itself (prompts,
+ * engines, quality control). The job hands captions to a `Rewriter` and writes what comes back, in input order.
+ */
+
+/** One caption of the input, with its position in the whole input (not in a shard): line i of the outputs. */
+export interface CaptionRecord {
+  /** 0-based position in the input; rewrite files are line-aligned with it. */
+  index: number;
+  /** A stable id: the WebDataset key, the JSONL/Parquet id column, or the index as a string. */
+  id: string;
+  caption: string;
+}
+
+/** Reasons a candidate rewrite is rejected by quality control. */
+export type RejectReason =
+  | "empty"
+  | "too_short"
+  | "identical"
+  | "prompt_echo"
+  | "too_long"
+  | "repetition"
+  | "non_printable"
+  | "engine_error";
+
+export interface RewriteOutcome {
+  index: number;
+  id: string;
+  original: string;
+  /** Accepted rewrites per source, `perSource` each; a caption that exhausted its retries holds the original. */
+  rewrites: Record<string, string[]>;
+  /** How many rewrite slots fell back to the original after the retry budget was spent. */
+  fallbacks: number;
+  /** Rejected candidates by reason. */
+  rejects: Partial<Record<RejectReason, number>>;
+  /** Completion tokens the engine reported (0 where it reports none). */
+  tokens: number;
+}
+
+/**
+ * Rewrites captions. Deterministic for a seed: the examples and sampling seed of caption `index`, source `s`,
+ * attempt `a` derive from (seed, index, s, a) alone, so sharding, concurrency and resuming change nothing.
+ */
+export interface Rewriter {
+  /** Source names in output order (e.g. the pools' names). */
+  readonly sources: readonly string[];
+  readonly perSource: number;
+  rewrite(item: CaptionRecord, signal?: AbortSignal): Promise<RewriteOutcome>;
+  close(): Promise<void>;
+}
