@@ -48,3 +48,34 @@ export interface Rewriter {
   rewrite(item: CaptionRecord, signal?: AbortSignal): Promise<RewriteOutcome>;
   close(): Promise<void>;
 }
+
+/** Everything `createRewriter` (src/rewrite/rewriter.ts) needs; the CLI fills it from its options. */
+export interface RewriterOptions {
+  engine: "openai" | "llama" | "eda";
+  /** Pool names to rewrite with, in output order; default: every pool of the pairs file. */
+  sources?: string[];
+  /** A pools JSON file (the format of LaCLIP's meta pairs); default: the project's own pools. */
+  pairsFile?: string;
+  /** Prompt template name: `laclip` (byte-identical to the paper's prompt), `clean`, or another shipped one. */
+  template?: string;
+  /** Rewrites per caption per source (K). Default 1. */
+  perSource: number;
+  seed: number;
+  /** Candidate attempts per rewrite slot before falling back to the original. Default 3. */
+  maxAttempts?: number;
+  // openai engine
+  baseUrls?: string[];
+  model?: string;
+  /** Name of the environment variable holding the API key (its value is never logged). */
+  apiKeyEnv?: string;
+  concurrency?: number;
+  timeoutMs?: number;
+  maxRetries?: number;
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  // llama engine
+  modelPath?: string;
+  /** Sequences decoded together in one batch. */
+  batchSize?: number;
+}
