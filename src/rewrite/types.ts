@@ -2,6 +2,7 @@
  * The contract between the rewrite job (input, sharding, resume, output) and the rewriting itself (prompts,
  * engines, quality control). The job hands captions to a `Rewriter` and writes what comes back, in input order.
  */
+import type { QualityOptions } from "./quality/check.js";
 
 /** One caption of the input, with its position in the whole input (not in a shard): line i of the outputs. */
 export interface CaptionRecord {
@@ -63,6 +64,19 @@ export interface RewriterOptions {
   seed: number;
   /** Candidate attempts per rewrite slot before falling back to the original. Default 3. */
   maxAttempts?: number;
+  /** In-context examples per prompt; default: the pools file's `sampled_per_prompt`, else 3. */
+  examplesPerPrompt?: number;
+  /** Prompt budget in characters; longer prompts are cut and ` =>` re-added (src/rewrite/prompt/build.ts). */
+  maxPromptChars?: number;
+  /**
+   * One prompt per (source, attempt) asking for n = pending slots completions (the server's `n`), instead of one
+   * prompt per slot. Fewer, cheaper requests when perSource > 1; the slots then share their examples.
+   */
+  shareExamples?: boolean;
+  /** When every attempt of a slot failed in the engine (not in quality control): stop the run (default) or fall back. */
+  onEngineFailure?: "fail" | "fallback";
+  /** Quality-control limits (src/rewrite/quality/check.ts). */
+  quality?: QualityOptions;
   // openai engine
   baseUrls?: string[];
   model?: string;

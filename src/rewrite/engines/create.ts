@@ -1,0 +1,20 @@
+/**
+ * Picks and builds the engine named in the options. The openai and llama engines are imported on demand so that
+ * `eda` runs never load node-llama-cpp.
+ */
+import { ConfigError } from "../../errors/config_error.js";
+import type { RewriterOptions } from "../types.js";
+import { createEdaEngine } from "./eda_engine.js";
+import type { Engine } from "./engine.js";
+
+export async function createEngine(o: RewriterOptions): Promise<Engine> {
+  switch (o.engine) {
+    case "eda":
+      return createEdaEngine();
+    case "openai":
+    case "llama":
+      throw new ConfigError(`the ${o.engine} engine is not built yet; use --engine eda`, "engine");
+    default:
+      throw new ConfigError(`unknown engine '${String(o.engine)}'; choose openai, llama or eda`, "engine");
+  }
+}
