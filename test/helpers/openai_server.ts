@@ -76,7 +76,8 @@ export interface OpenAIServer {
   baseUrl: string;
   port: number;
   requests: RecordedRequest[];
-  stats: { requests: number; completions: number; byFault: Partial<Record<FaultKind, number>> };
+  /** `inFlight`/`maxInFlight`: requests received and not yet answered (hanging ones included), now and at most. */
+  stats: { requests: number; completions: number; inFlight: number; maxInFlight: number; byFault: Partial<Record<FaultKind, number>> };
   pause(): Promise<void>;
   resume(): Promise<void>;
   close(): Promise<void>;
@@ -126,7 +127,7 @@ export async function startOpenAIServer(o: OpenAIServerOptions = {}): Promise<Op
     baseUrl: "",
     port: 0,
     requests: [],
-    stats: { requests: 0, completions: 0, byFault: {} },
+    stats: { requests: 0, completions: 0, inFlight: 0, maxInFlight: 0, byFault: {} },
     pause: () => stopListening(),
     resume: () => listen(self.port),
     close: async () => {
@@ -227,6 +228,9 @@ export async function startOpenAIServer(o: OpenAIServerOptions = {}): Promise<Op
 
   function listen(port: number): Promise<void> {
     server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+      const st = self.stats;
+      st.maxInFlight = Math.max(st.maxInFlight, ++st.inFlight);
+      res.on("close", () => st.inFlight--);
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => handle(req, res, Buffer.concat(chunks).toString("utf8")));

@@ -11,9 +11,12 @@ export async function createEngine(o: RewriterOptions): Promise<Engine> {
   switch (o.engine) {
     case "eda":
       return createEdaEngine();
-    case "openai":
+    case "openai": {
+      const { createOpenAIEngine, openAIOptionsFrom } = await import("./openai/engine.js");
+      return createOpenAIEngine(openAIOptionsFrom(o));
+    }
     case "llama":
-      throw new ConfigError(`the ${o.engine} engine is not built yet; use --engine eda`, "engine");
+      throw new ConfigError("the llama engine is not built yet; use --engine openai or eda", "engine");
     default:
       throw new ConfigError(`unknown engine '${String(o.engine)}'; choose openai, llama or eda`, "engine");
   }
