@@ -1,0 +1,118 @@
+// Autograd: requires_grad, .grad, backward, grad mode and autocast. Grad mode and autocast are thread-local
+// in libtorch; every op of this addon runs on the JS thread, so the state set here applies to all of them.
+#include <ATen/autocast_mode.h>
+#include <c10/core/GradMode.h>
+#include <torch/csrc/autograd/autograd.h>
+
+#include "common.h"
+
+namespace lc {
+
+LC_OP(requiresGrad) { return Napi::Boolean::New(info.Env(), T(info, 0).requires_grad()); }
+LC_OP(setRequiresGrad) {
+  T(info, 0).set_requires_grad(B(info, 1));
+  return info.Env().Undefined();
+}
+LC_OP(isLeaf) { return Napi::Boolean::New(info.Env(), T(info, 0).is_leaf()); }
+LC_OP(retainGrad) {
+  T(info, 0).retain_grad();
+  return info.Env().Undefined();
+}
+LC_OP(detach) { return Wrap(info.Env(), T(info, 0).detach()); }
+LC_OP(hasGradFn) { return Napi::Boolean::New(info.Env(), T(info, 0).grad_fn() != nullptr); }
+
+// (h, cached?) -> the grad as a handle, or undefined. With `cached` (a handle this call returned before), the
+// same handle is re-pointed at the current grad and returned, so that reading .grad allocates nothing; when
+// the grad is gone the cached handle lets go of the old one.
+LC_OP(grad) {
+  at::Tensor g = T(info, 0).grad();
+  if (IsNil(info[1])) return WrapOrUndefined(info.Env(), g);
+  Handle* cached = HandleOf(info[1], 1);
+  bool defined = g.defined();
+  SetTensor(cached, std::move(g));
+  return defined ? info[1] : info.Env().Undefined();
+}
+
+// (h, grad?) sets or clears (null) the grad.
+LC_OP(setGrad) {
+  at::Tensor& t = T(info, 0);
+  if (IsNil(info[1])) t.mutable_grad().reset();
+  else t.mutable_grad() = T(info, 1);
+  return info.Env().Undefined();
+}
+
+// (h, gradient?, retainGraph, createGraph)
+LC_OP(backward) {
+  auto g = OptT(info, 1);
+  torch::autograd::backward({T(info, 0)}, {g.value_or(at::Tensor())}, B(info, 2), B(info, 3));
+  return info.Env().Undefined();
+}
+
+// (outputs[], inputs[], gradOutputs (handle | null)[] | null, retainGraph, createGraph) -> grads (undefined
+// where an input does not influence the outputs).
+LC_OP(autogradGrad) {
+  auto outs = TL(info, 0);
+  auto ins = TL(info, 1);
+  std::vector<at::Tensor> gos;
+  if (!IsNil(info[2])) gos = TL(info, 2);
+  auto res = torch::autograd::grad(outs, ins, gos, B(info, 3), B(info, 4), true);
+  auto arr = Napi::Array::New(info.Env(), res.size());
+  for (uint32_t i = 0; i < res.size(); ++i) arr.Set(i, WrapOrUndefined(info.Env(), res[i]));
+  return arr;
+}
+
+LC_OP(isGradEnabled) { return Napi::Boolean::New(info.Env(), c10::GradMode::is_enabled()); }
+LC_OP(setGradEnabled) {
+  c10::GradMode::set_enabled(B(info, 0));
+  return info.Env().Undefined();
+}
+
+// (device "cpu" | "cuda", enabled, dtype) -> [previousEnabled, previousDtype]; pair with autocastPop.
+LC_OP(autocastPush) {
+  std::string dev = Str(info, 0);
+  bool enabled = B(info, 1);
+  at::ScalarType dt = DT(info, 2);
+  bool prev;
+  at::ScalarType prevDt;
+  if (dev == "cpu") {
+    prev = at::autocast::is_cpu_enabled();
+    prevDt = at::autocast::get_autocast_cpu_dtype();
+    at::autocast::set_cpu_enabled(enabled);
+    at::autocast::set_autocast_cpu_dtype(dt);
+  } else if (dev == "cuda") {
+    prev = at::autocast::is_enabled();
+    prevDt = at::autocast::get_autocast_gpu_dtype();
+    at::autocast::set_enabled(enabled);
+    at::autocast::set_autocast_gpu_dtype(dt);
+  } else {
+    throw ArgError("autocast device must be 'cpu' or 'cuda', got '" + dev + "'");
+  }
+  at::autocast::increment_nesting();
+  auto arr = Napi::Array::New(info.Env(), 2);
+  arr.Set(0u, Napi::Boolean::New(info.Env(), prev));
+  arr.Set(1u, Napi::Number::New(info.Env(), static_cast<int>(prevDt)));
+  return arr;
+}
+
+// (device, previousEnabled, previousDtype): restores; leaving the outermost region drops cached casts.
+LC_OP(autocastPop) {
+  std::string dev = Str(info, 0);
+  bool prev = B(info, 1);
+  at::ScalarType prevDt = DT(info, 2);
+  if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+  if (dev == "cpu") {
+    at::autocast::set_cpu_enabled(prev);
+    at::autocast::set_autocast_cpu_dtype(prevDt);
+  } else {
+    at::autocast::set_enabled(prev);
+    at::autocast::set_autocast_gpu_dtype(prevDt);
+  }
+  return info.Env().Undefined();
+}
+
+LC_OP(isAutocastEnabled) {
+  std::string dev = Str(info, 0);
+  return Napi::Boolean::New(info.Env(), dev == "cpu" ? at::autocast::is_cpu_enabled() : at::autocast::is_enabled());
+}
+
+}  // namespace lc
