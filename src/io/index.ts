@@ -1,4 +1,11 @@
-/** Tensor files in TypeScript: safetensors read/write and PyTorch `torch.save` checkpoints (read-only). */
+/**
+ * Tensor files in TypeScript: safetensors read/write and PyTorch `torch.save` checkpoints (read-only).
+ *
+ *   const st = await SafetensorsReader.open(path);   // header only; st.read(key) fetches one tensor
+ *   await writeSafetensors(out, tensors, { metadata }); // atomic: temp file + fsync + rename
+ *   const ck = await loadTorchCheckpoint(ckptPath);  // value tree now, tensor bytes on t.read()
+ *   const sd = await readTorchStateDict(ckptPath, { stripPrefix: "module." });
+ */
 export { DTYPE_SIZE, TORCH_NAME, numel, type DType, type HostTensor } from "./host_tensor.js";
 export { SafetensorsReader, readSafetensors, type SafetensorsTensorInfo } from "./safetensors/reader.js";
 export { writeSafetensors, type WriteSafetensorsOptions } from "./safetensors/writer.js";

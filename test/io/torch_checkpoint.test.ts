@@ -56,6 +56,22 @@ test("views of one storage (slice, transpose, expand, scalar, empty) become cont
   assert.deepEqual([ph.dtype, ph.shape, [...ph.data]], ["bf16", [2], [0x80, 0x3f, 0x00, 0x40]]);
 });
 
+test("each view reads only the storage elements it spans, never the whole storage", async (t) => {
+  const ck = await loadTorchCheckpoint(await writeTemp(t, "views.pt", viewsCheckpoint()));
+  t.after(() => ck.close());
+  const root = ck.root as PyDict;
+  const storage = (root.get("cols") as TorchTensor).storage;
+  const calls: [number, number][] = [];
+  const original = storage.readElements.bind(storage);
+  storage.readElements = (start: number, count: number) => {
+    calls.push([start, count]);
+    return original(start, count);
+  };
+  for (const k of ["cols", "expanded", "scalar", "empty"]) await (root.get(k) as TorchTensor).read();
+  // cols: rows 0..3, columns 1..3 -> elements 1..21; expanded: 5..7; scalar: 23; empty: nothing.
+  assert.deepEqual(calls, [[1, 21], [5, 3], [23, 1], [24, 0]]);
+});
+
 test("a training checkpoint: state_dict with module. prefix, int-keyed optimizer state, Namespace args", async (t) => {
   const w = new PickleWriter().proto(2).emptyDict().mark().str("epoch").int(7).str("state_dict");
   w.global("collections", "OrderedDict").emptyTuple().reduce().mark();

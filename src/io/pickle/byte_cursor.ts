@@ -67,6 +67,14 @@ export class ByteCursor {
     return text;
   }
 
+  /** A memo index written as decimal text (PUT, GET). */
+  decimalLine(): number {
+    const line = this.line();
+    const n = Number(line);
+    if (!/^\d+$/.test(line) || !Number.isSafeInteger(n)) throw new Error(`'${line}' is not a memo index`);
+    return n;
+  }
+
   /** A little-endian two's-complement integer of `n` bytes (LONG1, LONG4). */
   signedLE(n: number): number | bigint {
     const b = this.take(n);

@@ -59,3 +59,10 @@ function isBuildable(obj: PyObject): obj is PyObject & Buildable {
 function describe(v: PyValue): string {
   return v instanceof PyGlobal ? `global ${v.qualifiedName}` : pyTypeName(v);
 }
+
+/** DICT and SETITEMS: alternating keys and values. */
+export function setItems(d: PyDict, items: readonly PyValue[]): PyDict {
+  if (items.length % 2 !== 0) throw new Error("odd number of items for a dict");
+  for (let i = 0; i < items.length; i += 2) d.set(items[i], items[i + 1]);
+  return d;
+}

@@ -6,7 +6,7 @@
  */
 import { FormatError, LaclipError, type FileLocation } from "../../errors/index.js";
 import { ByteCursor, TruncatedError } from "./byte_cursor.js";
-import { build, newObject, reduce } from "./object_ops.js";
+import { build, newObject, reduce, setItems } from "./object_ops.js";
 import { MAX_PROTOCOL, OP, opName } from "./opcodes.js";
 import { PyDict, PyGlobal, type PyValue } from "./py_value.js";
 import { readScalar } from "./scalar_ops.js";
@@ -83,11 +83,11 @@ class Machine {
       case OP.DUP: this.push(this.top()); return;
       case OP.BINPUT: this.memo.set(c.u8(), this.top()); return;
       case OP.LONG_BINPUT: this.memo.set(c.u32(), this.top()); return;
-      case OP.PUT: this.memo.set(decimal(c.line()), this.top()); return;
+      case OP.PUT: this.memo.set(c.decimalLine(), this.top()); return;
       case OP.MEMOIZE: this.memo.set(this.memo.size, this.top()); return;
       case OP.BINGET: this.push(this.get(c.u8())); return;
       case OP.LONG_BINGET: this.push(this.get(c.u32())); return;
-      case OP.GET: this.push(this.get(decimal(c.line()))); return;
+      case OP.GET: this.push(this.get(c.decimalLine())); return;
       case OP.EMPTY_DICT: this.push(new PyDict()); return;
       case OP.DICT: this.push(setItems(new PyDict(), this.popMark())); return;
       case OP.SETITEM: { const v = this.pop(); const k = this.pop(); this.dictOnTop().set(k, v); return; }
@@ -95,7 +95,12 @@ class Machine {
       case OP.EMPTY_LIST: this.push([]); return;
       case OP.LIST: this.push(this.popMark()); return;
       case OP.APPEND: { const v = this.pop(); this.listOnTop().push(v); return; }
-      case OP.APPENDS: { const items = this.popMark(); const l = this.listOnTop(); for (const i of items) l.push(i); return; }
+      case OP.APPENDS: {
+        const items = this.popMark();
+        const list = this.listOnTop();
+        for (const i of items) list.push(i);
+        return;
+      }
       case OP.EMPTY_TUPLE: this.push(Object.freeze([])); return;
       case OP.TUPLE: this.push(Object.freeze(this.popMark())); return;
       case OP.TUPLE1: case OP.TUPLE2: case OP.TUPLE3: {
@@ -105,13 +110,26 @@ class Machine {
         return;
       }
       case OP.EMPTY_SET: this.push(new Set()); return;
-      case OP.ADDITEMS: { const items = this.popMark(); const s = this.top(); if (!(s instanceof Set)) throw new Error("ADDITEMS on a non-set"); for (const i of items) s.add(i); return; }
+      case OP.ADDITEMS: {
+        const items = this.popMark();
+        const set = this.top();
+        if (!(set instanceof Set)) throw new Error("ADDITEMS on a non-set");
+        for (const i of items) set.add(i);
+        return;
+      }
       case OP.FROZENSET: this.push(new Set(this.popMark())); return;
-      case OP.GLOBAL: { const module = c.line(); const name = c.line(); this.push(this.hooks.findGlobal(module, name, this.where())); return; }
+      case OP.GLOBAL: {
+        const module = c.line();
+        const name = c.line();
+        this.push(this.hooks.findGlobal(module, name, this.where()));
+        return;
+      }
       case OP.STACK_GLOBAL: {
         const name = this.pop();
         const module = this.pop();
-        if (typeof module !== "string" || typeof name !== "string") throw new Error("STACK_GLOBAL operands are not strings");
+        if (typeof module !== "string" || typeof name !== "string") {
+          throw new Error("STACK_GLOBAL operands are not strings");
+        }
         this.push(this.hooks.findGlobal(module, name, this.where()));
         return;
       }
@@ -120,10 +138,19 @@ class Machine {
         this.push(newObject(cls, Object.freeze(this.popMark())));
         return;
       }
-      case OP.OBJ: { const [cls, ...args] = this.popMark(); this.push(newObject(cls ?? null, Object.freeze(args))); return; }
+      case OP.OBJ: {
+        const [cls, ...args] = this.popMark();
+        this.push(newObject(cls ?? null, Object.freeze(args)));
+        return;
+      }
       case OP.REDUCE: { const args = this.pop(); const fn = this.pop(); this.push(reduce(fn, args)); return; }
       case OP.NEWOBJ: { const args = this.pop(); const cls = this.pop(); this.push(newObject(cls, args)); return; }
-      case OP.NEWOBJ_EX: { const kw = this.pop(); const args = this.pop(); const cls = this.pop(); this.push(newObject(cls, args, kw)); return; }
+      case OP.NEWOBJ_EX: {
+        const kwargs = this.pop();
+        const args = this.pop();
+        this.push(newObject(this.pop(), args, kwargs));
+        return;
+      }
       case OP.BUILD: { const state = this.pop(); build(this.top(), state); return; }
       case OP.BINPERSID: this.push(this.hooks.persistentLoad(this.pop(), this.where())); return;
       case OP.PERSID: this.push(this.hooks.persistentLoad(c.line(), this.where())); return;
@@ -171,16 +198,4 @@ class Machine {
     if (!Array.isArray(l) || Object.isFrozen(l)) throw new Error("APPEND(S) on a non-list");
     return l;
   }
-}
-
-function setItems(d: PyDict, items: PyValue[]): PyDict {
-  if (items.length % 2 !== 0) throw new Error("odd number of items for a dict");
-  for (let i = 0; i < items.length; i += 2) d.set(items[i], items[i + 1]);
-  return d;
-}
-
-function decimal(line: string): number {
-  const n = Number(line);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`'${line}' is not a memo index`);
-  return n;
 }
