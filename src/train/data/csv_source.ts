@@ -1,0 +1,166 @@
+/**
+ * LaCLIP's training data: a CSV of `relative_image_path,caption` rows plus K rewrite files with one line per
+ * sample row (the released CC3M/CC12M/RedCaps rewrite files), read by row with positioned reads.
+ *
+ * Which rows are samples follows LaCLIP's reader exactly, because the rewrite files are aligned with those rows
+ * only: a row is a sample when its first field ends with one of `imageExtensions` (default LaCLIP's
+ * `.png .jpg .jpeg`, case-sensitive), so a header such as `image,caption` is skipped without being declared.
+ * `header: "yes"` additionally always skips the first row; `imageExtensions: []` makes every non-blank row a sample.
+ * Blank lines are never samples (Python's reader yields an empty row for them, which LaCLIP cannot use).
+ * Rewrite line i (LF-separated; a trailing CR is dropped, as Python's universal newlines do) belongs to sample
+ * row i; a rewrite file whose line count differs from the sample row count is an error, never a silent shift.
+ */
+import { open, type FileHandle } from "node:fs/promises";
+import { basename, extname, isAbsolute, join, dirname } from "node:path";
+import { FormatError } from "../../errors/format_error.js";
+import { ConfigError } from "../../errors/config_error.js";
+import { buildRecordIndex, readRecord, type KeepRecord, type RecordIndex } from "./record_index.js";
+import { parseCsvRecord } from "./record_splitter.js";
+import { checkImageFile, type IndexedSource } from "./indexed_source.js";
+import { SampleError } from "./sample_error.js";
+import type { Sample } from "./types.js";
+
+export const LACLIP_IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg"];
+
+export interface CsvSourceOptions {
+  csv: string;
+  /** Folder the relative image paths are joined to (absolute paths are used as they are); default: the CSV's folder. */
+  imageRoot?: string;
+  /** Line-aligned rewrite files, in the order their texts follow the original. */
+  rewrites?: string[];
+  /** A source name per rewrite file; default: each file's name without its extension. */
+  rewriteSources?: string[];
+  header?: "auto" | "yes" | "no";
+  imageExtensions?: string[];
+  /** Rows per stored offset (memory: 8 / stride bytes per row per file). Default 8. */
+  stride?: number;
+  /** Check that the image file exists when a row is read (a `stat`). Default true. */
+  checkImages?: boolean;
+  log?: (line: string) => void;
+}
+
+/** Rows the CSV holds that are not samples, by why. */
+export interface CsvSkipped {
+  header: number;
+  blank: number;
+  noImageExtension: number;
+}
+
+export class CsvSource implements IndexedSource {
+  private constructor(
+    readonly file: string,
+    private readonly imageRoot: string,
+    private readonly index: RecordIndex,
+    private readonly fh: FileHandle,
+    private readonly rewrites: { index: RecordIndex; fh: FileHandle }[],
+    readonly sources: string[],
+    readonly skipped: CsvSkipped,
+    private readonly checkImages: boolean,
+  ) {}
+
+  get size(): number {
+    return this.index.count;
+  }
+
+  static async open(options: CsvSourceOptions): Promise<CsvSource> {
+    const files = options.rewrites ?? [];
+    const names = options.rewriteSources ?? files.map((f) => basename(f, extname(f)));
+    if (names.length !== files.length) {
+      throw new ConfigError(`${names.length} rewrite source names for ${files.length} rewrite files`, "data.rewrite_sources");
+    }
+    const sources = ["original", ...names];
+    if (new Set(sources).size !== sources.length) {
+      throw new ConfigError(`rewrite source names must be distinct and not 'original': ${names.join(", ")}`, "data.rewrite_sources");
+    }
+    const skipped: CsvSkipped = { header: 0, blank: 0, noImageExtension: 0 };
+    const stride = options.stride ?? 8;
+    const [index, ...rewriteIndexes] = await Promise.all([
+      buildRecordIndex(options.csv, { splitter: "csv", stride, keep: csvRowFilter(options, skipped) }),
+      ...files.map((f) => buildRecordIndex(f, { splitter: "lines", stride })),
+    ]);
+    const plain = { ...index!, keep: csvRowFilter(options) };
+    rewriteIndexes.forEach((ri, k) => {
+      if (ri.count !== plain.count) {
+        throw new FormatError(
+          `has ${ri.count} lines but ${options.csv} has ${plain.count} sample rows; rewrite files must have exactly ` +
+            `one line per sample row of the CSV (check that both come from the same CSV and neither was cut)`,
+          { file: files[k]! },
+        );
+      }
+    });
+    const fh = await open(options.csv, "r");
+    const rfh = await Promise.all(files.map((f) => open(f, "r")));
+    const notSamples = skipped.header + skipped.noImageExtension + skipped.blank;
+    if (notSamples > 0) {
+      (options.log ?? ((l: string) => process.stderr.write(l + "\n")))(
+        `${options.csv}: ${plain.count} sample rows; not samples: ${skipped.header} header, ` +
+          `${skipped.noImageExtension} without an image extension, ${skipped.blank} blank`,
+      );
+    }
+    return new CsvSource(
+      options.csv,
+      options.imageRoot ?? dirname(options.csv),
+      plain,
+      fh,
+      rewriteIndexes.map((ri, k) => ({ index: ri, fh: rfh[k]! })),
+      sources,
+      skipped,
+      options.checkImages ?? true,
+    );
+  }
+
+  async read(index: number): Promise<Sample> {
+    const raw = await readRecord(this.index, this.fh, index);
+    const fields = parseCsvRecord(raw.toString("utf8"));
+    const path = stripBom(fields[0]!);
+    const where = { row: index, key: path };
+    const caption = fields[1];
+    if (caption === undefined || caption.trim() === "") {
+      throw new SampleError("missing_caption", this.file, caption === undefined ? "the row has no caption column" : "the caption is empty", where);
+    }
+    const lines = await Promise.all(this.rewrites.map((r) => readRecord(r.index, r.fh, index)));
+    const texts = [caption, ...lines.map((b) => b.toString("utf8").replace(/\r$/, ""))];
+    const image = isAbsolute(path) ? path : join(this.imageRoot, path);
+    if (this.checkImages) await checkImageFile(image, this.file, where);
+    return { index, key: path, image: { kind: "path", path: image }, texts, sources: this.sources, file: this.file };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.fh.close(), ...this.rewrites.map((r) => r.fh.close())]);
+  }
+}
+
+/** The sample-row rule of the module comment; counts what it skips into `skipped` when given. */
+function csvRowFilter(options: CsvSourceOptions, skipped?: CsvSkipped): KeepRecord {
+  const header = options.header ?? "auto";
+  const exts = options.imageExtensions ?? LACLIP_IMAGE_EXTENSIONS;
+  return (record, first) => {
+    if (record.length === 0 || (record.length === 1 && record[0] === 0x0d)) {
+      if (skipped) skipped.blank++;
+      return false;
+    }
+    if (first && header === "yes") {
+      if (skipped) skipped.header++;
+      return false;
+    }
+    if (exts.length === 0) return true;
+    const path = firstField(record);
+    if (exts.some((e) => path.endsWith(e))) return true;
+    if (skipped) {
+      if (first && header !== "no") skipped.header++;
+      else skipped.noImageExtension++;
+    }
+    return false;
+  };
+}
+
+/** The first field of a record, decoding only that much in the common unquoted case (the scan of a big CSV). */
+function firstField(record: Buffer): string {
+  if (record[0] === 0x22 || (record[0] === 0xef && record[3] === 0x22)) return stripBom(parseCsvRecord(record.toString("utf8"))[0]!);
+  const comma = record.indexOf(0x2c);
+  return stripBom(record.toString("utf8", 0, comma < 0 ? record.length : comma).replace(/\r$/, ""));
+}
+
+function stripBom(s: string): string {
+  return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+}

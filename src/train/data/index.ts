@@ -1,0 +1,17 @@
+export type { DataPosition, ImageRef, Sample, SampleBatch, TrainData } from "./types.js";
+export { SampleError, type BadReason } from "./sample_error.js";
+export { BadSamples, type BadSampleEvent, type BadSamplesOptions } from "./bad_samples.js";
+export { buildRecordIndex, readRecord, type RecordIndex, type RecordIndexOptions } from "./record_index.js";
+export { RecordSplitter, parseCsvRecord, type Splitter } from "./record_splitter.js";
+export type { IndexedSource } from "./indexed_source.js";
+export { CsvSource, LACLIP_IMAGE_EXTENSIONS, type CsvSourceOptions, type CsvSkipped } from "./csv_source.js";
+export { JsonlSource, type JsonlSourceOptions } from "./jsonl_source.js";
+export { EpochOrder, rankPosition, stepsPerEpoch, type Tail } from "./partition.js";
+export { MapStyleData, type MapDataOptions, type RankSpec } from "./map_data.js";
+export { expandBraces, expandShards } from "./braces.js";
+export { tarMembers, readMember, type TarMember } from "./tar_reader.js";
+export { countShard, shardSamples, type SampleRef } from "./wds_shard.js";
+export { jsonTexts, type WdsTextOptions } from "./wds_texts.js";
+export { shuffleBuffer } from "./shuffle_buffer.js";
+export { WdsData, type WdsDataOptions } from "./wds_data.js";
+export { openTrainData, type TrainDataSpec, type OpenOptions } from "./open.js";
