@@ -38,12 +38,18 @@ export async function writeTar(path: string, members: { name: string; data: stri
 /** A fake image payload that names its sample, so tests can tell which image bytes came back. */
 export const fakeJpeg = (key: string) => Buffer.from(`\xff\xd8JPEG:${key}`, "latin1");
 
-/** img2dataset-style members of one sample: KEY.jpg, KEY.txt, KEY.json with rewrites. */
+/**
+ * img2dataset-style members of one sample: KEY.jpg, KEY.txt, KEY.json. The json carries the rewrites twice: as
+ * the flat `rewrite_<source>` keys `laclip rewrite` adds to shards, and as a `rewrites: {source: [...]}` object.
+ */
 export function sampleMembers(key: string, caption: string, rewrites?: Record<string, string[]>) {
   const out = [
     { name: `${key}.jpg`, data: fakeJpeg(key) },
     { name: `${key}.txt`, data: caption },
   ];
-  if (rewrites) out.push({ name: `${key}.json`, data: JSON.stringify({ key, caption, rewrites }) });
+  if (rewrites) {
+    const flat = Object.fromEntries(Object.entries(rewrites).map(([src, list]) => [`rewrite_${src}`, list[0]!]));
+    out.push({ name: `${key}.json`, data: JSON.stringify({ key, caption, ...flat, rewrites }) });
+  }
   return out;
 }

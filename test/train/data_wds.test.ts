@@ -27,7 +27,7 @@ async function shards(t: TestContext): Promise<{ dir: string; pattern: string }>
       const at = members.findIndex((m) => m.name === `${k}.json`);
       members[at] = { name: `${k}.json`, data: '{"rewrites": {"chatgpt": ["trunc' };
       members.push({ name: `${key(1, 50)}.txt`, data: "caption without an image" });
-      members.push({ name: `${key(1, 51)}.png`, data: fakeJpeg(key(1, 51)) }, { name: `${key(1, 51)}.json`, data: JSON.stringify({ caption: "json caption only", rewrites: { chatgpt: ["c x"] } }) });
+      members.push({ name: `${key(1, 51)}.png`, data: fakeJpeg(key(1, 51)) }, { name: `${key(1, 51)}.json`, data: JSON.stringify({ caption: "json caption only", rewrite_chatgpt: "c x" }) });
     }
     await writeTar(join(dir, `shard-${String(s).padStart(3, "0")}.tar`), members);
   }
@@ -150,6 +150,20 @@ test("openTrainData opens WDS shards from a brace pattern", async (t) => {
   await gen.return(undefined);
   assert.equal(b.samples.length, 5);
   for (const s of b.samples) if (s.key !== key(1, 51)) assert.deepEqual(s.sources, ["original", "rewrites.bard"]);
+  assert.ok(data instanceof WdsData && (data.missingTextKeys.get("rewrites.bard") ?? 0) <= 1);
+});
+
+test("json text keys: the rewrites object form, and missing keys counted once logged", async (t) => {
+  const { pattern } = await shards(t);
+  const lines: string[] = [];
+  const data = await openTrainData({ format: "wds", shards: pattern, textKeys: ["rewrites", "nothere"], shuffleBuffer: 0 }, { rank: 0, world: 1, batchSize: 30, seed: 0, bad: quiet(), log: (l) => lines.push(l) });
+  const all = (await epoch(data, 0)).flat();
+  const plain = all.find((s) => s.key === key(0, 1))!;
+  assert.deepEqual(plain.texts, [`caption of ${key(0, 1)}`, `cg ${key(0, 1)}`, `bd ${key(0, 1)}`]);
+  assert.deepEqual(plain.sources, ["original", "chatgpt", "bard"]);
+  assert.equal((data as WdsData).missingTextKeys.get("nothere"), 30);
+  assert.equal((data as WdsData).missingTextKeys.get("rewrites"), 1); // the json-caption-only sample
+  assert.equal(lines.filter((l) => l.includes("no json text key 'nothere'")).length, 1);
 });
 
 test("tar walker: long names via pax/ustar prefix, and a corrupt header checksum names the offset", async (t) => {
