@@ -13,7 +13,7 @@ import { EngineError } from "../engine_error.js";
 import { Semaphore } from "../semaphore.js";
 import { backoffMs, parseRetryAfter, sleep } from "./backoff.js";
 import { Endpoints } from "./endpoints.js";
-import { HttpClient } from "./http.js";
+import { HttpClient, RequestTimeout } from "./http.js";
 import { openAIOptions, type OpenAIEngineOptions } from "./options.js";
 import { fatalStatus, isRetryableStatus, parseCompletionReply, serverMessage } from "./reply.js";
 
@@ -36,11 +36,10 @@ export async function createOpenAIEngine(opts: Partial<OpenAIEngineOptions> & { 
     let last = "";
     for (let retry = 0; ; retry++) {
       const e = endpoints.pick();
-      const timeout = AbortSignal.timeout(o.timeoutMs);
       counters.requests++;
       let wait: number | undefined;
       try {
-        const reply = await http.post(e.completionsUrl, body, headers, signal ? AbortSignal.any([signal, timeout]) : timeout);
+        const reply = await http.post(e.completionsUrl, body, headers, o.timeoutMs, signal);
         if (reply.status === 200) {
           const parsed = parseCompletionReply(reply.body);
           if (parsed) {
@@ -77,7 +76,7 @@ export async function createOpenAIEngine(opts: Partial<OpenAIEngineOptions> & { 
         }
         const code = (err as NodeJS.ErrnoException).code;
         endpoints.failed(e, code === "ECONNREFUSED");
-        if (timeout.aborted) {
+        if (err instanceof RequestTimeout) {
           counters.timeouts++;
           last = `${e.completionsUrl} did not answer within ${o.timeoutMs} ms`;
         } else {
@@ -129,7 +128,7 @@ async function discoverModel(http: HttpClient, endpoints: Endpoints, headers: Re
   for (const e of endpoints.all) {
     const url = e.completionsUrl.replace(/\/completions$/, "/models");
     try {
-      const reply = await http.get(url, headers, AbortSignal.timeout(Math.min(timeoutMs, 10_000)));
+      const reply = await http.get(url, headers, Math.min(timeoutMs, 10_000));
       const id = reply.status === 200 ? (JSON.parse(reply.body) as { data?: { id?: unknown }[] }).data?.[0]?.id : undefined;
       if (typeof id === "string") return id;
       problems.push(`${url}: HTTP ${reply.status}`);
