@@ -3,6 +3,11 @@
  * pre-tokenizer, BPE per pre-token with a bounded per-word cache, then `SOT ids... EOT` padded with 0 to the
  * context length. Too-long texts keep their first (contextLength - 2) ids and still end in EOT, as OpenAI's
  * `tokenize(..., truncate=True)` does.
+ *
+ * Where it knowingly differs from OpenAI's simple_tokenizer: `<|startoftext|>`/`<|endoftext|>` inside a text are
+ * encoded as ordinary text (OpenAI maps them to SOT/EOT; the parity reference does not); of ftfy only NFC is
+ * applied (see clean.ts); a lone UTF-16 surrogate is encoded as the bytes of U+FFFD (Python would raise).
+ * Ids are int32 in `encodeBatch` and int64 in `encodeBatchI64`; CLIP's vocabulary needs 16 bits.
  */
 import { endianness } from "node:os";
 import { ConfigError } from "../errors/config_error.js";
@@ -99,7 +104,7 @@ export class ClipTokenizer {
 
   /**
    * Writes `SOT ids... EOT 0...` for one text into out[offset .. offset+contextLength) and returns how many
-   * tokens are not padding. `out` must already hold zeros there if padding is wanted (fresh typed arrays do).
+   * tokens are not padding.
    */
   encodeInto(text: string, out: Int32Array, offset: number, contextLength = this.contextLength): number {
     const clean = prepareForTokens(text);
@@ -114,6 +119,7 @@ export class ClipTokenizer {
     });
     if (pos > limit) pos = limit;
     out[pos++] = this.vocab.eot;
+    out.fill(this.padId, pos, offset + contextLength);
     return pos - offset;
   }
 

@@ -4,6 +4,8 @@
  * old one is dropped. Memory stays under 2 x capacity entries and a hit costs one or two Map lookups, with none of
  * the delete/re-insert churn of an exact LRU on a Map.
  */
+import { ConfigError } from "../errors/config_error.js";
+
 export class WordCache<V> {
   private young = new Map<string, V>();
   private old = new Map<string, V>();
@@ -11,7 +13,9 @@ export class WordCache<V> {
   misses = 0;
 
   constructor(readonly capacity: number) {
-    if (!(Number.isInteger(capacity) && capacity >= 1)) throw new RangeError(`cache capacity must be a positive integer, got ${capacity}`);
+    if (!(Number.isInteger(capacity) && capacity >= 1)) {
+      throw new ConfigError(`the word cache size must be a positive integer, got ${capacity}`, "cacheSize");
+    }
   }
 
   get(key: string): V | undefined {

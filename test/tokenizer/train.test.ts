@@ -70,6 +70,10 @@ test("a trained file loads in the tokenizer and round-trips text", async (t) => 
   assert.equal(tok.decode(tok.encode("two dogs playing")), "two dogs playing");
   // frequent words became single tokens
   assert.equal(tok.tokenize("dog").length, 1);
+  // encodeInto pads the rest of the row itself, whatever the buffer held
+  const row = new Int32Array(12).fill(7);
+  const used = tok.encodeInto("a dog", row, 0, 12);
+  assert.deepEqual(Array.from(row), [tok.sotId, ...tok.tokenize("a dog"), tok.eotId, ...new Array(12 - used).fill(0)]);
 });
 
 test("a tiny word cache gives the same ids as a large one", async () => {
