@@ -107,3 +107,26 @@ export class FakeRewriter implements Rewriter {
     this.closed = true;
   }
 }
+
+/** A job config for tests: quiet, no progress output. */
+export function jobConfig(input: string, outputDir: string, extra: Partial<import("../../src/rewrite/job/config.js").JobConfig> = {}) {
+  return {
+    input: { paths: [input] },
+    outputDir,
+    shard: { index: 0, count: 1 },
+    concurrency: 8,
+    onError: "stop" as const,
+    settings: { engine: "fake", seed: 1 },
+    progress: "none" as const,
+    log: () => undefined,
+    ...extra,
+  };
+}
+
+/** Reads every output file of a run dir (text files, rewrites.jsonl) for comparisons. */
+export async function outputs(dir: string, names: string[]): Promise<Record<string, string>> {
+  const { readFile } = await import("node:fs/promises");
+  const out: Record<string, string> = {};
+  for (const n of names) out[n] = await readFile(join(dir, n), "utf8");
+  return out;
+}
