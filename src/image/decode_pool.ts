@@ -76,10 +76,10 @@ export class DecodePool implements ImageDecoder {
 
   private spawn(): Slot {
     const slot: Slot = { worker: startWorker(), inFlight: new Map(), served: 0 };
-    slot.worker.unref();
     slot.worker.on("message", (reply: ReplyMessage) => this.onReply(slot, reply));
     slot.worker.on("error", (err) => (slot.lastError = err));
     slot.worker.on("exit", (code) => this.onExit(slot, code));
+    slot.worker.unref(); // after the listeners: attaching a 'message' listener refs the worker's port again
     return slot;
   }
 

@@ -14,7 +14,7 @@ export interface Box {
 
 /** Python 3's round(): halves go to the even neighbour. */
 export function roundHalfEven(x: number): number {
-  const r = Math.round(x);
+  const r = Math.round(x) + 0; // + 0 turns Math.round's -0 into 0
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 

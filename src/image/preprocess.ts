@@ -1,6 +1,7 @@
 /**
  * One image through a transform: libvips decodes, orients, cuts the box and shrinks; JavaScript enlarges any
- * axis that grows (see resample_axis.ts) and normalises into planar float32.
+ * axis that grows (see resample_axis.ts; with the `pillow` resampler it resizes every axis) and normalises into
+ * planar float32.
  */
 import sharp, { type Metadata } from "sharp";
 import { ImageDecodeError } from "./image_decode_error.js";
@@ -64,9 +65,11 @@ export async function preprocessImage(source: ImageSource, spec: TransformSpec, 
   const { width, height } = meta.autoOrient; // upright size, after the EXIF orientation
   const plan = planTransform(spec, width, height, options.seed ?? 0);
   const { crop, resize } = plan;
-  // libvips shrinks; an axis that must grow stays at the crop's size here and is enlarged below.
-  const w = Math.min(resize.width, crop.width);
-  const h = Math.min(resize.height, crop.height);
+  // libvips shrinks; an axis that must grow (or every axis, with the pillow resampler) stays at the crop's size
+  // here and is resampled below.
+  const pillow = spec.resampler === "pillow";
+  const w = pillow ? crop.width : Math.min(resize.width, crop.width);
+  const h = pillow ? crop.height : Math.min(resize.height, crop.height);
   let pipeline = img.autoOrient();
   if (crop.width !== width || crop.height !== height) pipeline = pipeline.extract(crop);
   if (w !== crop.width || h !== crop.height) {
@@ -87,8 +90,9 @@ export async function preprocessImage(source: ImageSource, spec: TransformSpec, 
     throw decodeError(file, err);
   }
   let cw = w;
-  if (resize.width > w) pixels = resampleWidth(pixels, w, h, (cw = resize.width), spec.interpolation);
-  if (resize.height > h) pixels = resampleHeight(pixels, cw, h, resize.height, spec.interpolation);
+  // Width first, then height, as Pillow does (the uint8 rounding in between depends on the order).
+  if (resize.width !== w) pixels = resampleWidth(pixels, w, h, (cw = resize.width), spec.interpolation);
+  if (resize.height !== h) pixels = resampleHeight(pixels, cw, h, resize.height, spec.interpolation);
   hwcToChw(pixels, cw, plan.window, tableFor(spec), out, offset);
   return out;
 }

@@ -1,14 +1,16 @@
 /**
  * Pillow's separable 8-bit resampling along one axis of an interleaved RGB image. libvips' reducers agree with
  * Pillow when shrinking, but libvips enlarges with corner-aligned sampling (output pixel 2k lands on input pixel
- * k), half a pixel off Pillow's centre alignment, so axes that grow are resampled here instead.
+ * k), half a pixel off Pillow's centre alignment, so axes that grow are resampled here instead (and, with the
+ * `pillow` resampler, axes that shrink too).
  * Weights follow Pillow: filter centred at (i + 0.5) * scale, taps cut at the image edge and renormalised, then
- * rounded to 22-bit fixed point; the accumulator starts at half a unit so the shift rounds to nearest.
+ * rounded to 22-bit fixed point, summed in int32 and shifted back.
  */
 import type { Interpolation } from "./spec.js";
 
 const PRECISION_BITS = 22;
 const ONE = 1 << PRECISION_BITS;
+const HALF = ONE >> 1; // start the sums at half a unit so the final shift rounds to nearest
 
 function filter(kind: Interpolation, x: number): number {
   x = Math.abs(x);
@@ -50,8 +52,9 @@ function taps(inSize: number, outSize: number, kind: Interpolation): Taps {
   return { first, count, weights, stride };
 }
 
+// Accumulators are int32 as in Pillow: |sum| <= 255 * 1.2 * 2^22 < 2^31, so Math.imul and | 0 never wrap.
 function clip8(acc: number): number {
-  const v = Math.floor(acc / ONE);
+  const v = acc >> PRECISION_BITS;
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
@@ -63,14 +66,14 @@ export function resampleWidth(src: Uint8Array, width: number, height: number, ou
     const row = y * width * 3;
     let o = y * outWidth * 3;
     for (let x = 0; x < outWidth; x++) {
-      let r = ONE / 2, g = ONE / 2, b = ONE / 2;
+      let r = HALF, g = HALF, b = HALF;
       let p = row + first[x]! * 3;
       const wo = x * stride;
       for (let k = 0, n = count[x]!; k < n; k++, p += 3) {
         const wk = weights[wo + k]!;
-        r += src[p]! * wk;
-        g += src[p + 1]! * wk;
-        b += src[p + 2]! * wk;
+        r = (r + Math.imul(src[p]!, wk)) | 0;
+        g = (g + Math.imul(src[p + 1]!, wk)) | 0;
+        b = (b + Math.imul(src[p + 2]!, wk)) | 0;
       }
       out[o++] = clip8(r);
       out[o++] = clip8(g);
@@ -85,13 +88,13 @@ export function resampleHeight(src: Uint8Array, width: number, height: number, o
   const { first, count, weights, stride } = taps(height, outHeight, kind);
   const rowLen = width * 3;
   const out = new Uint8Array(outHeight * rowLen);
-  const acc = new Float64Array(rowLen);
+  const acc = new Int32Array(rowLen);
   for (let y = 0; y < outHeight; y++) {
-    acc.fill(ONE / 2);
+    acc.fill(HALF);
     for (let k = 0, n = count[y]!; k < n; k++) {
       const wk = weights[y * stride + k]!;
       const row = (first[y]! + k) * rowLen;
-      for (let i = 0; i < rowLen; i++) acc[i] += src[row + i]! * wk;
+      for (let i = 0; i < rowLen; i++) acc[i] = acc[i]! + Math.imul(src[row + i]!, wk);
     }
     const o = y * rowLen;
     for (let i = 0; i < rowLen; i++) out[o + i] = clip8(acc[i]!);

@@ -16,12 +16,21 @@ export type Interpolation = "bicubic" | "bilinear";
  */
 export type Background = "white" | "black";
 
+/**
+ * Who shrinks. `libvips` (default, fast): libvips' reducers with the same kernel, within a few levels of Pillow
+ * (see README.md for measured differences). `pillow`: every resized axis in JavaScript with Pillow's algorithm,
+ * bit-exact to Pillow on the decoded pixels but several times slower; for evaluations that must match PyTorch.
+ * Enlarged axes always use the Pillow path.
+ */
+export type Resampler = "libvips" | "pillow";
+
 interface CommonSpec {
   /** Output side: every image becomes (3, size, size). */
   size: number;
   interpolation: Interpolation;
   normalize: NormalisationName | Normalisation;
   background: Background;
+  resampler: Resampler;
 }
 
 /** Resize the shortest side to `size`, then take the centre `size` x `size` (torchvision Resize + CenterCrop). */
@@ -45,6 +54,7 @@ export interface SpecOptions {
   normalize: NormalisationName | Normalisation;
   interpolation?: Interpolation;
   background?: Background;
+  resampler?: Resampler;
 }
 
 export function evalTransform(o: SpecOptions): EvalTransformSpec {
@@ -54,6 +64,7 @@ export function evalTransform(o: SpecOptions): EvalTransformSpec {
     normalize: o.normalize,
     interpolation: o.interpolation ?? "bicubic",
     background: o.background ?? "white",
+    resampler: o.resampler ?? "libvips",
   }) as EvalTransformSpec;
 }
 
@@ -64,6 +75,7 @@ export function trainTransform(o: SpecOptions & { scale?: [number, number]; rati
     normalize: o.normalize,
     interpolation: o.interpolation ?? "bicubic",
     background: o.background ?? "white",
+    resampler: o.resampler ?? "libvips",
     scale: o.scale ?? [0.5, 1.0], // LaCLIP's crop scale; torchvision's default would be (0.08, 1)
     ratio: o.ratio ?? [3 / 4, 4 / 3],
   }) as TrainTransformSpec;
@@ -88,6 +100,9 @@ export function validateSpec(spec: TransformSpec): TransformSpec {
   }
   if (spec.background !== "white" && spec.background !== "black") {
     throw new ConfigError(`background must be 'white' or 'black', got '${spec.background}'`, "background");
+  }
+  if (spec.resampler !== "libvips" && spec.resampler !== "pillow") {
+    throw new ConfigError(`resampler must be 'libvips' or 'pillow', got '${spec.resampler}'`, "resampler");
   }
   resolveNormalisation(spec.normalize);
   if (spec.kind === "train") {

@@ -13,12 +13,14 @@ export function hwcToChw(
   let g = offset + plane;
   let b = offset + 2 * plane;
   let r = offset;
+  const tr = table.subarray(0, 256), tg = table.subarray(256, 512), tb = table.subarray(512, 768);
   for (let y = 0; y < height; y++) {
     let p = ((top + y) * srcWidth + left) * 3;
-    for (let x = 0; x < width; x++, p += 3) {
-      out[r++] = table[src[p]!]!;
-      out[g++] = table[256 + src[p + 1]!]!;
-      out[b++] = table[512 + src[p + 2]!]!;
+    const end = p + width * 3;
+    for (; p < end; p += 3) {
+      out[r++] = tr[src[p]!]!;
+      out[g++] = tg[src[p + 1]!]!;
+      out[b++] = tb[src[p + 2]!]!;
     }
   }
 }
