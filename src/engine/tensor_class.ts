@@ -7,6 +7,7 @@ import { numel, type HostTensor } from "../io/host_tensor.js";
 import { checkDevice, type Device } from "./device.js";
 import { codeOf, dtypeOfCode, viewAs, type DType, type TypedArrayOf } from "./dtype.js";
 import { DisposedTensorError } from "./errors/disposed_tensor_error.js";
+import { EngineError } from "./errors/engine_error.js";
 import { registerTensorClass, track } from "./memory.js";
 import { N } from "./native.js";
 import type { NativeHandle } from "./native_types.js";
@@ -101,6 +102,7 @@ export class Tensor {
 
   /** The elements as a typed array (one copy); f16/bf16 are widened to Float32Array, bool gives 0/1 bytes. */
   toTypedArray(): TypedArrayOf[DType] {
+    this.#live("toTypedArray");
     const d = this.dtype;
     if (d === "f16" || d === "bf16") return new Float32Array(N.toBytes(this.h, codeOf("f32", "toTypedArray")));
     return viewAs(d, N.toBytes(this.h, null));
@@ -108,6 +110,7 @@ export class Tensor {
 
   /** Nested arrays of numbers (i64 converted with Number()). */
   toArray(): NestedArray {
+    this.#live("toArray");
     const flat = this.toTypedArray();
     const shape = this.shape;
     const values = flat instanceof BigInt64Array ? Array.from(flat, Number) : Array.from(flat as ArrayLike<number>);
@@ -123,11 +126,13 @@ export class Tensor {
 
   /** The value of a one-element tensor. */
   item(): number {
+    this.#live("item");
     return N.item(this.h);
   }
 
   /** Little-endian C-contiguous bytes on the host (one copy). */
   toHost(): HostTensor {
+    this.#live("toHost");
     const dtype = this.dtype;
     const data = new Uint8Array(N.toBytes(this.h, null));
     return { dtype, shape: [...this.shape], data };
@@ -228,6 +233,10 @@ export class Tensor {
 
   /** Back-propagates from this tensor (a scalar unless `gradient` is given); gradients accumulate in `.grad`. */
   backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+    // libtorch would silently sum a gradient that merely broadcasts to the output; PyTorch refuses it, so do we.
+    if (gradient !== undefined && gradient.shape.join() !== this.shape.join()) {
+      throw new EngineError("backward", "argument", `gradient shape [${gradient.shape.join(", ")}] must equal the output shape [${this.shape.join(", ")}]`);
+    }
     N.backward(this.h, gradient?.h ?? null, options.retainGraph ?? false, options.createGraph ?? false);
   }
 }

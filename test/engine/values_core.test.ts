@@ -40,7 +40,7 @@ test("host round trip keeps bytes for every dtype; f16/bf16 widen to f32", () =>
     t.dispose();
   }
   const b = E.tensor([1.5, -2, 3.25], { dtype: "bf16" });
-  assert.deepEqual(Array.from(b.toTypedArray()), [1.5, -2, 3.25]);
+  assert.deepEqual(Array.from(b.toTypedArray() as Float32Array), [1.5, -2, 3.25]);
   // bf16 keeps 8 mantissa bits: 1 + 2^-9 rounds to 1
   assert.equal(E.tensor([1 + 2 ** -9], { dtype: "bf16" }).item(), 1);
   assert.deepEqual(E.fromHost({ dtype: "f32", shape: [], data: new Uint8Array(new Float32Array([4]).buffer) }).item(), 4);
