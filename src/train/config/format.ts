@@ -1,0 +1,40 @@
+/**
+ * Prints a config in full as YAML with each key's meaning as a comment (what `laclip train` shows at start and
+ * `--print-config` emits as a template), and saves it next to the checkpoints, atomically, so a run's settings
+ * are always those of its checkpoints.
+ */
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Document, isMap, isScalar, isSeq, type Pair } from "yaml";
+import { FIELD_BY_KEY, SECTION_DOCS } from "./schema.js";
+import type { TrainConfig } from "./types.js";
+
+export function formatConfig(cfg: TrainConfig, comments = true): string {
+  const doc = new Document(cfg);
+  if (isMap(doc.contents)) {
+    for (const sec of doc.contents.items as Pair[]) {
+      const section = String(isScalar(sec.key) ? sec.key.value : sec.key);
+      if (comments && isScalar(sec.key) && SECTION_DOCS[section]) sec.key.commentBefore = ` ${SECTION_DOCS[section]}`;
+      if (!isMap(sec.value)) continue;
+      for (const item of sec.value.items as Pair[]) {
+        const name = String(isScalar(item.key) ? item.key.value : item.key);
+        const field = FIELD_BY_KEY.get(`${section}.${name}`);
+        if (comments && field && isScalar(item.key)) item.key.commentBefore = ` ${field.doc}`;
+        if (isSeq(item.value) || isMap(item.value)) item.value.flow = true;
+      }
+    }
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+
+export const CONFIG_FILE = "config.yaml";
+
+/** Writes `dir/config.yaml` (through a temporary file and a rename, so a crash never leaves half a config). */
+export async function saveConfig(cfg: TrainConfig, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, CONFIG_FILE);
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, formatConfig(cfg));
+  await rename(tmp, path);
+  return path;
+}
