@@ -15,7 +15,7 @@ export { configureSharpForDecoding } from "./sharp_setup.js";
 export type { ImageSource } from "./source.js";
 export {
   evalTransform, trainTransform, validateSpec,
-  type Background, type EvalTransformSpec, type Interpolation, type Resampler, type TrainTransformSpec, type TransformSpec,
+  type Background, type EvalTransformSpec, type IccHandling, type Interpolation, type Resampler, type TrainTransformSpec, type TransformSpec,
 } from "./spec.js";
 
 import { DecodePool } from "./decode_pool.js";

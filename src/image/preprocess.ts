@@ -53,7 +53,7 @@ export async function preprocessImage(source: ImageSource, spec: TransformSpec, 
   // failOn 'error' rejects truncated and corrupt data but accepts the benign warnings many web JPEGs carry.
   const input = "path" in source ? source.path : source.bytes;
   let meta: Metadata;
-  const img = sharp(input, { failOn: "error" });
+  const img = sharp(input, { failOn: "error", ignoreIcc: spec.icc !== "apply" });
   try {
     meta = await img.metadata();
   } catch (err) {

@@ -24,6 +24,13 @@ export type Background = "white" | "black";
  */
 export type Resampler = "libvips" | "pillow";
 
+/**
+ * Embedded ICC profiles. `ignore` (default) reads pixel values as stored, as Pillow and so every PyTorch CLIP
+ * pipeline does: what the released checkpoints saw. `apply` converts from the embedded profile to sRGB first
+ * (colour-correct for Display P3 or Adobe RGB photos, but not what those checkpoints were trained on).
+ */
+export type IccHandling = "ignore" | "apply";
+
 interface CommonSpec {
   /** Output side: every image becomes (3, size, size). */
   size: number;
@@ -31,6 +38,7 @@ interface CommonSpec {
   normalize: NormalisationName | Normalisation;
   background: Background;
   resampler: Resampler;
+  icc: IccHandling;
 }
 
 /** Resize the shortest side to `size`, then take the centre `size` x `size` (torchvision Resize + CenterCrop). */
@@ -55,6 +63,7 @@ export interface SpecOptions {
   interpolation?: Interpolation;
   background?: Background;
   resampler?: Resampler;
+  icc?: IccHandling;
 }
 
 export function evalTransform(o: SpecOptions): EvalTransformSpec {
@@ -65,6 +74,7 @@ export function evalTransform(o: SpecOptions): EvalTransformSpec {
     interpolation: o.interpolation ?? "bicubic",
     background: o.background ?? "white",
     resampler: o.resampler ?? "libvips",
+    icc: o.icc ?? "ignore",
   }) as EvalTransformSpec;
 }
 
@@ -76,6 +86,7 @@ export function trainTransform(o: SpecOptions & { scale?: [number, number]; rati
     interpolation: o.interpolation ?? "bicubic",
     background: o.background ?? "white",
     resampler: o.resampler ?? "libvips",
+    icc: o.icc ?? "ignore",
     scale: o.scale ?? [0.5, 1.0], // LaCLIP's crop scale; torchvision's default would be (0.08, 1)
     ratio: o.ratio ?? [3 / 4, 4 / 3],
   }) as TrainTransformSpec;
@@ -103,6 +114,9 @@ export function validateSpec(spec: TransformSpec): TransformSpec {
   }
   if (spec.resampler !== "libvips" && spec.resampler !== "pillow") {
     throw new ConfigError(`resampler must be 'libvips' or 'pillow', got '${spec.resampler}'`, "resampler");
+  }
+  if (spec.icc !== "ignore" && spec.icc !== "apply") {
+    throw new ConfigError(`icc must be 'ignore' or 'apply', got '${spec.icc}'`, "icc");
   }
   resolveNormalisation(spec.normalize);
   if (spec.kind === "train") {
