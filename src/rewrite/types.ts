@@ -85,6 +85,9 @@ export interface RewriterOptions {
   concurrency?: number;
   timeoutMs?: number;
   maxRetries?: number;
+  /** Retry backoff: full jitter over [0, min(backoffMaxMs, backoffBaseMs * 2^retry)]. Defaults 500 and 30000. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
   temperature?: number;
   topP?: number;
   maxTokens?: number;
@@ -92,4 +95,8 @@ export interface RewriterOptions {
   modelPath?: string;
   /** Sequences decoded together in one batch. */
   batchSize?: number;
+  /** CPU threads for the llama engine (default: every core). */
+  threads?: number;
+  /** Context size per sequence for the llama engine, in tokens (default 1024). */
+  contextSize?: number;
 }

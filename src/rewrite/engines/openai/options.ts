@@ -81,5 +81,7 @@ export function openAIOptionsFrom(o: RewriterOptions, env: NodeJS.ProcessEnv = p
     temperature: defined(o.temperature, OPENAI_DEFAULTS.temperature),
     topP: defined(o.topP, OPENAI_DEFAULTS.topP),
     maxTokens: defined(o.maxTokens, OPENAI_DEFAULTS.maxTokens),
+    backoffBaseMs: defined(o.backoffBaseMs, OPENAI_DEFAULTS.backoffBaseMs),
+    backoffMaxMs: defined(o.backoffMaxMs, OPENAI_DEFAULTS.backoffMaxMs),
   });
 }
