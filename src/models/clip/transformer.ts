@@ -1,0 +1,81 @@
+/**
+ * OpenAI CLIP's residual attention blocks (`transformer.resblocks.N`): the text tower of both layouts and the
+ * open_clip image tower. Pre-norm: x + attn(ln_1(x)), then x + mlp(ln_2(x)); the MLP is c_fc → activation → c_proj.
+ */
+import { tidy, type Tensor } from "../../engine/index.js";
+import { LayerNorm, Linear, Module, ModuleList, MultiheadAttention, type FactoryOptions } from "../../nn/index.js";
+import { activate, packedSelfAttention } from "./attention.js";
+import type { Activation } from "./config.js";
+
+export interface TransformerOptions extends FactoryOptions {
+  width: number;
+  layers: number;
+  heads: number;
+  mlpRatio: number;
+  lnEps: number;
+  activation: Activation;
+}
+
+/** `mlp.c_fc` and `mlp.c_proj` (the activation has no parameters). */
+class OpenAIMlp extends Module {
+  readonly c_fc: Linear;
+  readonly c_proj: Linear;
+
+  constructor(width: number, hidden: number, readonly activation: Activation, o: FactoryOptions) {
+    super();
+    this.c_fc = this.registerModule("c_fc", new Linear(width, hidden, o));
+    this.c_proj = this.registerModule("c_proj", new Linear(hidden, width, o));
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.c_proj.forward(activate(this.c_fc.forward(x), this.activation));
+  }
+}
+
+export class ResidualAttentionBlock extends Module {
+  readonly ln_1: LayerNorm;
+  readonly attn: MultiheadAttention;
+  readonly ln_2: LayerNorm;
+  readonly mlp: OpenAIMlp;
+
+  constructor(o: TransformerOptions) {
+    super();
+    const ln = { eps: o.lnEps, dtype: o.dtype, device: o.device };
+    this.ln_1 = this.registerModule("ln_1", new LayerNorm(o.width, ln));
+    this.attn = this.registerModule("attn", new MultiheadAttention(o.width, o.heads, { ...o, batchFirst: true }));
+    this.ln_2 = this.registerModule("ln_2", new LayerNorm(o.width, ln));
+    this.mlp = this.registerModule("mlp", new OpenAIMlp(o.width, o.mlpRatio * o.width, o.activation, o));
+  }
+
+  /** x (B, T, width) → (B, T, width). */
+  forward(x: Tensor, causal: boolean): Tensor {
+    return tidy(() => {
+      const a = this.attn;
+      const h = x.add(packedSelfAttention(this.ln_1.forward(x), {
+        qkvWeight: a.inProjWeight, qkvBias: a.inProjBias, outWeight: a.outProj.weight, outBias: a.outProj.bias, heads: a.numHeads,
+      }, causal));
+      return h.add(this.mlp.forward(this.ln_2.forward(h)));
+    });
+  }
+}
+
+export class Transformer extends Module {
+  readonly resblocks: ModuleList<ResidualAttentionBlock>;
+
+  constructor(readonly options: TransformerOptions) {
+    super();
+    const blocks = Array.from({ length: options.layers }, () => new ResidualAttentionBlock(options));
+    this.resblocks = this.registerModule("resblocks", new ModuleList(blocks));
+  }
+
+  /** x (B, T, width) → (B, T, width); `causal` lets position t see only positions <= t (the text tower). */
+  forward(x: Tensor, causal: boolean): Tensor {
+    let cur = x;
+    for (const block of this.resblocks) {
+      const next = block.forward(cur, causal);
+      if (cur !== x) cur.dispose();
+      cur = next;
+    }
+    return cur === x ? x.view([...x.shape]) : cur;
+  }
+}
