@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <dlfcn.h>
+#include <link.h>
 
 #include "common.h"
 
@@ -88,11 +89,41 @@ LC_OP(clone) { return Wrap(info.Env(), T(info, 0).clone()); }
 LC_OP(contiguous) { return Wrap(info.Env(), T(info, 0).contiguous()); }
 LC_OP(alias) { return Wrap(info.Env(), T(info, 0)); }
 
-// OpenBLAS keeps its own thread pool; keep it in step with ATen's when the library is present.
+// OpenBLAS keeps its own thread pool; keep it in step with ATen's. libblas is a dependency of libtorch_cpu,
+// loaded into the addon's local scope, so it is looked up by name (RTLD_NOLOAD: only if already loaded).
+using BlasSetThreads = void (*)(int);
+static BlasSetThreads FindBlasSetThreads() {
+  void* sym = dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+  for (const char* lib : {"libblas.so.3", "libopenblas.so.0", "libopenblas.so"}) {
+    if (sym) break;
+    if (void* h = dlopen(lib, RTLD_LAZY | RTLD_NOLOAD)) sym = dlsym(h, "openblas_set_num_threads");
+  }
+  return reinterpret_cast<BlasSetThreads>(sym);
+}
+
 static void SetBlasThreads(int n) {
-  using Fn = void (*)(int);
-  static Fn fn = reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  static BlasSetThreads fn = FindBlasSetThreads();
   if (fn) fn(n);
+}
+
+// The BLAS libraries loaded in this process (paths), and whether OpenBLAS's thread control was found.
+LC_OP(blasInfo) {
+  std::vector<std::string> libs;
+  dl_iterate_phdr(
+      [](struct dl_phdr_info* info, size_t, void* data) {
+        std::string name = info->dlpi_name ? info->dlpi_name : "";
+        if (name.find("blas") != std::string::npos || name.find("mkl") != std::string::npos) {
+          static_cast<std::vector<std::string>*>(data)->push_back(name);
+        }
+        return 0;
+      },
+      &libs);
+  auto obj = Napi::Object::New(info.Env());
+  auto arr = Napi::Array::New(info.Env(), libs.size());
+  for (uint32_t i = 0; i < libs.size(); ++i) arr.Set(i, Napi::String::New(info.Env(), libs[i]));
+  obj.Set("libraries", arr);
+  obj.Set("openblasThreadControl", Napi::Boolean::New(info.Env(), FindBlasSetThreads() != nullptr));
+  return obj;
 }
 
 LC_OP(setNumThreads) {

@@ -9,6 +9,8 @@ export interface EngineInfo {
   cudaDevices: number;
   /** libtorch's own report (OpenMP, MKL, ...). */
   parallelInfo: string;
+  /** BLAS libraries loaded in this process (e.g. OpenBLAS's libblas.so.3), and whether its threads follow ours. */
+  blas: { libraries: string[]; openblasThreadControl: boolean };
 }
 
 export function engineInfo(): EngineInfo {
@@ -18,5 +20,6 @@ export function engineInfo(): EngineInfo {
     builtWithCuda: N.builtWithCuda(),
     cudaDevices: cudaDeviceCount(),
     parallelInfo: N.parallelInfo(),
+    blas: N.blasInfo(),
   };
 }

@@ -34,6 +34,7 @@ export interface NativeAddon {
   isDisposed(h: H): boolean;
   version(): string;
   parallelInfo(): string;
+  blasInfo(): { libraries: string[]; openblasThreadControl: boolean };
   cudaDeviceCount(): number;
   builtWithCuda(): boolean;
   setNumThreads(n: number): void;
