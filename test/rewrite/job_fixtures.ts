@@ -130,3 +130,10 @@ export async function outputs(dir: string, names: string[]): Promise<Record<stri
   for (const n of names) out[n] = await readFile(join(dir, n), "utf8");
   return out;
 }
+
+/** The environment without the variables that pick a shard, so a CLI run is unsharded unless a test says so. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of ["SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_MIN", "JOB_COMPLETION_INDEX", "LACLIP_SHARD_COUNT"]) delete env[k];
+  return { ...env, ...extra };
+}

@@ -3,7 +3,7 @@
  * journal (checked against this run's settings), the main loop with progress, then the final files. A shard whose
  * summary.json exists is complete and is left alone (same settings) or refused (other settings).
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, rmdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { ConfigError } from "../../errors/config_error.js";
 import { openInput } from "../io/open_input.js";
@@ -19,7 +19,7 @@ import { RewriteFailedError } from "./rewrite_failed_error.js";
 import { Runner } from "./runner.js";
 import { assertSameSettings } from "./settings.js";
 import { ownsIndex, ownsTar, shardDir } from "./shard.js";
-import { summaryLine, type RunSummary } from "./summary.js";
+import type { RunSummary } from "./summary.js";
 
 export const STATE_DIR = ".laclip-rewrite";
 
@@ -107,13 +107,14 @@ export async function runRewriteJob(config: JobConfig, openRewriter: () => Promi
       captionsThisRun: runner.stats.emitted,
       wallSeconds: (Date.now() - started) / 1000,
     });
-    log(summaryLine(summary));
     return summary;
   } finally {
     try {
       await rewriter?.close();
     } finally {
       await lock.release();
+      // gone only when empty, i.e. when the journal was consumed by a finished run
+      await rmdir(join(dir, STATE_DIR)).catch(() => undefined);
     }
   }
 }
