@@ -27,6 +27,16 @@ function startWorker(): Worker {
   return new Worker(boot, { eval: true });
 }
 
+/**
+ * Posting a typed array clones its whole backing buffer, so bytes that view part of a larger one (a tar member
+ * inside a shard read in one piece, a pooled small Buffer) are copied out first: the member, not the shard.
+ */
+function compact(job: DecodeJob): DecodeJob {
+  const s = job.source;
+  if (!("bytes" in s) || (s.bytes.byteOffset === 0 && s.bytes.byteLength === s.bytes.buffer.byteLength)) return job;
+  return { ...job, source: { ...s, bytes: s.bytes.slice() } };
+}
+
 export interface DecodePoolOptions {
   /** Worker threads, >= 1. Leave a core for the training step: on 2 cores, 1 or 2. */
   workers: number;
@@ -137,7 +147,7 @@ export class DecodePool implements ImageDecoder {
       return Promise.reject(new DecodePoolError(`decode pool queue is full (${this.maxQueue} waiting) at ${file}; use imap, which waits for room, or raise maxQueue`));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ msg: { id: this.nextId++, job, out }, file, resolve, reject });
+      this.queue.push({ msg: { id: this.nextId++, job: compact(job), out }, file, resolve, reject });
       this.dispatch();
     });
   }

@@ -50,6 +50,12 @@ test("pool results come back in job order, equal to in-thread decoding, and a ba
     }
     // The pool is still usable after the failure.
     assert.equal((await pool.run(list[0]!)).length, 3 * 32 * 32);
+    // Bytes that view the middle of a larger buffer (a tar member in a shard) decode the same.
+    const own = (list[1]!.source as { bytes: Uint8Array }).bytes;
+    const shard = new Uint8Array(own.length + 3000).fill(0xee);
+    shard.set(own, 1000);
+    const viaView = await pool.run({ ...list[1]!, source: { bytes: shard.subarray(1000, 1000 + own.length), name: "shard.tar:1" } });
+    assert.deepEqual(viaView, (got[1] as { data: Float32Array }).data);
   } finally {
     await pool.close();
     await inline.close();
@@ -140,5 +146,25 @@ test("a process that forgets to close its pool still exits (idle or used); one t
     clearTimeout(timer);
     assert.equal(code, 0, `${mode}: exit ${code} (null: killed after 20 s, i.e. it hung), output: ${out}`);
     assert.equal(out.trim(), mode === "idle" ? "idle" : "ImageDecodeError");
+  }
+});
+
+test("a worker that dies fails only its jobs in flight, and the pool replaces it", async () => {
+  const list = await jobs(4);
+  const pool = new DecodePool({ workers: 1, perWorker: 2 });
+  try {
+    await pool.run(list[0]!); // the worker has served a job, so its death is not a start-up failure
+    const slots = (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots;
+    // Large images, so both jobs are still decoding when the thread goes.
+    const big = await raw(content(1600, 1200, "noise"), 1600, 1200, 3).jpeg().toBuffer();
+    const doomed = [1, 2].map((i) => pool.run({ ...list[i]!, source: { bytes: big, name: `img-${i}.jpg` } }));
+    await slots[0]!.worker.terminate(); // stands in for a crash: the thread goes away mid-job
+    for (const r of await Promise.allSettled(doomed)) {
+      assert.equal(r.status, "rejected");
+      assert.ok(r.reason instanceof DecodePoolError && /decode worker stopped .* while decoding img-[12]\.jpg/.test(r.reason.message), String(r.reason));
+    }
+    assert.equal((await pool.run(list[3]!)).length, 3 * 32 * 32);
+  } finally {
+    await pool.close();
   }
 });
