@@ -121,21 +121,20 @@ test("imap pulls jobs lazily (bounded window) and stops cleanly when the consume
   await pool.close();
 });
 
-test("a process that forgets to close its pool still exits (idle or used); one that closes exits too", async (t) => {
+test("a process that forgets to close its pool still exits, whether the pool was used or not", async (t) => {
   const dir = tempDir(t);
   // The child runs whichever form this test runs in: compiled JavaScript under dist/, or TypeScript through tsx.
   const compiled = import.meta.url.endsWith(".js");
   const index = pathToFileURL(compiled ? join(projectRoot(), "dist", "src", "image", "index.js") : join(projectRoot(), "src", "image", "index.ts")).href;
-  for (const mode of ["idle", "used", "closed"] as const) {
+  for (const mode of ["idle", "used"] as const) {
     const script = join(dir, `pool-${mode}.mjs`);
     writeFileSync(script, [
       `import { DecodePool, evalTransform } from ${JSON.stringify(index)};`,
-      `const pool = new DecodePool({ workers: 2 });`,
+      `const pool = new DecodePool({ workers: 1 });`,
       mode === "idle" ? `console.log("idle");` : [
         `const r = await pool.settle({ source: { path: ${JSON.stringify(join(dir, "missing.jpg"))} }, spec: evalTransform({ size: 8, normalize: "imagenet" }) });`,
         `console.log(r.ok ? "decoded" : r.error.name);`,
       ].join("\n"),
-      mode === "closed" ? `await pool.close();` : ``,
     ].join("\n"));
     const child = spawn(process.execPath, [...(compiled ? [] : ["--import", "tsx"]), script], { cwd: projectRoot(), stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -156,7 +155,7 @@ test("a worker that dies fails only its jobs in flight, and the pool replaces it
     await pool.run(list[0]!); // the worker has served a job, so its death is not a start-up failure
     const slots = (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots;
     // Large images, so both jobs are still decoding when the thread goes.
-    const big = await raw(content(1600, 1200, "noise"), 1600, 1200, 3).jpeg().toBuffer();
+    const big = await raw(content(1000, 800, "noise"), 1000, 800, 3).jpeg().toBuffer();
     const doomed = [1, 2].map((i) => pool.run({ ...list[i]!, source: { bytes: big, name: `img-${i}.jpg` } }));
     await slots[0]!.worker.terminate(); // stands in for a crash: the thread goes away mid-job
     for (const r of await Promise.allSettled(doomed)) {
