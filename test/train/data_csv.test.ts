@@ -34,7 +34,8 @@ for (const stride of [1, 3, 8]) {
   test(`LaCLIP CSV + rewrite files: quoted fields, header and non-image rows skipped, rows aligned (stride ${stride})`, async (t) => {
     const { dir, csv, r1, r2 } = await fixture(t);
     const logs: string[] = [];
-    const src = await CsvSource.open({ csv, imageRoot: join(dir, "img"), rewrites: [r1, r2], stride, log: (l) => logs.push(l) });
+    const syncReads = stride !== 3; // both read paths
+    const src = await CsvSource.open({ csv, imageRoot: join(dir, "img"), rewrites: [r1, r2], stride, syncReads, log: (l) => logs.push(l) });
     t.after(() => src.close());
     assert.equal(src.size, 7);
     assert.deepEqual(src.sources, ["original", "chatgpt", "bard"]);

@@ -17,16 +17,16 @@ const encode = (f: string) => (/[",\n]/.test(f) || f.startsWith(" ") ? `"${f.rep
 test("CSV offset index: every row reads back exactly, for many chunk sizes and strides", async (t) => {
   const dir = await tempDir(t);
   const rng = new Rng(11);
-  const rows = Array.from({ length: 300 }, (_, i) => [`img/${i}.jpg`, randomField(rng), randomField(rng)]);
+  const rows = Array.from({ length: 120 }, (_, i) => [`img/${i}.jpg`, randomField(rng), randomField(rng)]);
   const file = await put(dir, "r.csv", rows.map((r) => r.map(encode).join(",")).join("\n") + "\n");
   const fh = await open(file, "r");
   t.after(() => fh.close());
-  for (const chunkBytes of [1, 5, 17, 4096]) {
-    for (const stride of [1, 2, 7, 64]) {
+  for (const chunkBytes of [1, 5, 4096]) {
+    for (const stride of chunkBytes === 1 ? [7] : [1, 2, 7, 64]) {
       const index = await buildRecordIndex(file, { splitter: "csv", stride, chunkBytes, keep: (r) => r.length > 0 });
       assert.equal(index.count, rows.length);
       assert.equal(index.starts.length, Math.ceil(rows.length / stride));
-      for (const i of [0, 1, stride - 1, stride, 150, 299]) {
+      for (const i of [0, 1, stride - 1, stride, 60, 119]) {
         if (i >= rows.length) continue;
         const rec = (await readRecord(index, fh, i)).toString("utf8");
         assert.deepEqual(parseCsvRecord(rec), rows[i], `row ${i}, chunk ${chunkBytes}, stride ${stride}`);

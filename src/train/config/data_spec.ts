@@ -17,6 +17,7 @@ export function dataSpec(cfg: TrainConfig): TrainDataSpec {
         imageExtensions: d.image_extensions,
         stride: d.index_stride,
         checkImages: d.check_images,
+        syncReads: d.sync_reads,
       };
     case "jsonl":
       return {
@@ -27,6 +28,7 @@ export function dataSpec(cfg: TrainConfig): TrainDataSpec {
         sources: opt(d.rewrite_sources),
         stride: d.index_stride,
         checkImages: d.check_images,
+        syncReads: d.sync_reads,
       };
     case "wds":
       return { format: "wds", shards: d.train, shuffleBuffer: d.shuffle_buffer, textKeys: d.json_text_keys };

@@ -50,6 +50,7 @@ export const FIELDS: readonly Field[] = [
   f("data.tail", { t: "enum", values: ["drop", "pad"] }, "drop", "csv/jsonl: drop the samples that cannot fill a last global batch, or pad by wrapping around"),
   f("data.index_stride", { t: "int", min: 1 }, 8, "csv/jsonl: rows per stored file offset (index memory: 8/stride bytes per row per file)"),
   f("data.check_images", { t: "bool" }, true, "csv/jsonl: check that each image file exists when its row is read"),
+  f("data.sync_reads", { t: "bool" }, true, "csv/jsonl: blocking reads of text rows (~3x faster from the page cache; false for network storage)"),
   f("data.workers", { t: "int", min: 0 }, 2, "image decode/augment worker threads per process"),
   f("data.crop_scale", { t: "pair", above: 0 }, [0.5, 1], "RandomResizedCrop area scale range (LaCLIP: 0.5..1)"),
   f("data.crop_ratio", { t: "pair", above: 0 }, [3 / 4, 4 / 3], "RandomResizedCrop aspect-ratio range"),

@@ -27,6 +27,7 @@ export interface TrainConfig {
     tail: "drop" | "pad";
     index_stride: number;
     check_images: boolean;
+    sync_reads: boolean;
     workers: number;
     crop_scale: [number, number];
     crop_ratio: [number, number];

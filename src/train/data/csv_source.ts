@@ -36,6 +36,8 @@ export interface CsvSourceOptions {
   stride?: number;
   /** Check that the image file exists when a row is read (a `stat`). Default true. */
   checkImages?: boolean;
+  /** Blocking positioned reads of the text rows (see `readRecord`). Default true. */
+  syncReads?: boolean;
   log?: (line: string) => void;
 }
 
@@ -56,6 +58,7 @@ export class CsvSource implements IndexedSource {
     readonly sources: string[],
     readonly skipped: CsvSkipped,
     private readonly checkImages: boolean,
+    private readonly sync: boolean,
   ) {}
 
   get size(): number {
@@ -106,11 +109,12 @@ export class CsvSource implements IndexedSource {
       sources,
       skipped,
       options.checkImages ?? true,
+      options.syncReads ?? true,
     );
   }
 
   async read(index: number): Promise<Sample> {
-    const raw = await readRecord(this.index, this.fh, index);
+    const raw = await readRecord(this.index, this.fh, index, this.sync);
     const fields = parseCsvRecord(raw.toString("utf8"));
     const path = stripBom(fields[0]!);
     const where = { row: index, key: path };
@@ -118,7 +122,7 @@ export class CsvSource implements IndexedSource {
     if (caption === undefined || caption.trim() === "") {
       throw new SampleError("missing_caption", this.file, caption === undefined ? "the row has no caption column" : "the caption is empty", where);
     }
-    const lines = await Promise.all(this.rewrites.map((r) => readRecord(r.index, r.fh, index)));
+    const lines = await Promise.all(this.rewrites.map((r) => readRecord(r.index, r.fh, index, this.sync)));
     const texts = [caption, ...lines.map((b) => b.toString("utf8").replace(/\r$/, ""))];
     const image = isAbsolute(path) ? path : join(this.imageRoot, path);
     if (this.checkImages) await checkImageFile(image, this.file, where);

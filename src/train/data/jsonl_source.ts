@@ -31,6 +31,8 @@ export interface JsonlSourceOptions {
   stride?: number;
   /** Check that the image exists when a row is read. Default true (rule 4 always probes). */
   checkImages?: boolean;
+  /** Blocking positioned reads of the rows (see `readRecord`). Default true. */
+  syncReads?: boolean;
 }
 
 const isBlank = (rec: Buffer) => rec.every((b) => b === 0x20 || b === 0x09 || b === 0x0d);
@@ -53,7 +55,7 @@ export class JsonlSource implements IndexedSource {
   }
 
   async read(index: number): Promise<Sample> {
-    const raw = (await readRecord(this.index, this.fh, index)).toString("utf8");
+    const raw = (await readRecord(this.index, this.fh, index, this.options.syncReads ?? true)).toString("utf8");
     let rec: unknown;
     try {
       rec = JSON.parse(raw);
