@@ -51,7 +51,10 @@ export async function scanJournal(path: string): Promise<JournalState> {
       validEnd = end;
       continue;
     }
-    if (!isRecord(value) || value.i <= state.lastIndex) {
+    if (isRecord(value) && value.i <= state.lastIndex) {
+      throw new FormatError(`journal record for index ${value.i} comes after index ${state.lastIndex}; delete the output directory to start over`, { file: path, line: raw.line });
+    }
+    if (!isRecord(value)) {
       pendingBad = raw.line;
       continue;
     }
@@ -66,14 +69,15 @@ export async function scanJournal(path: string): Promise<JournalState> {
 export class JournalWriter {
   private pending: string[] = [];
   private pendingBytes = 0;
-  private chain: Promise<void> = Promise.resolve();
+  private writingBytes = 0;
+  private writing?: Promise<void>;
   private failure?: unknown;
   private dirty = false;
   private flushTimer?: NodeJS.Timeout;
-  private syncTimer: NodeJS.Timeout;
+  private readonly syncTimer: NodeJS.Timeout;
 
   private constructor(private readonly fh: FileHandle) {
-    this.syncTimer = setInterval(() => void this.sync(), SYNC_MS);
+    this.syncTimer = setInterval(() => void this.sync().catch(() => undefined), SYNC_MS);
     this.syncTimer.unref();
   }
 
@@ -93,40 +97,54 @@ export class JournalWriter {
     const line = JSON.stringify(record) + "\n";
     this.pending.push(line);
     this.pendingBytes += line.length;
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
+    if (this.pendingBytes >= FLUSH_BYTES) this.kick();
+    else this.flushTimer ??= setTimeout(() => this.kick(), FLUSH_MS);
   }
 
-  /** Hands the pending lines to the file; resolves when they are written. */
-  flush(): Promise<void> {
+  /** Bytes appended but not yet handed to the file system; the runner waits when this grows. */
+  get backlog(): number {
+    return this.pendingBytes + this.writingBytes;
+  }
+
+  /**
+   * Starts one write of everything pending unless one is running; when it ends it starts the next. One write per
+   * turn of the event loop, however much piled up, so the journal keeps up with any rate of appends.
+   */
+  private kick(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    if (this.pending.length > 0) {
-      const data = this.pending.join("");
-      this.pending = [];
-      this.pendingBytes = 0;
-      this.chain = this.chain.then(async () => {
-        if (this.failure) return;
-        await this.fh.write(data).catch((err: unknown) => {
-          this.failure = err;
-        });
+    if (this.writing || this.pending.length === 0 || this.failure) return;
+    const data = this.pending.join("");
+    this.pending = [];
+    this.writingBytes = this.pendingBytes;
+    this.pendingBytes = 0;
+    this.writing = this.fh.write(data).then(
+      () => {
         this.dirty = true;
-      });
-    }
-    return this.chain.then(() => {
-      if (this.failure) throw this.failure;
-    });
+        this.writing = undefined;
+        this.writingBytes = 0;
+        this.kick();
+      },
+      (err: unknown) => {
+        this.failure = err;
+        this.writing = undefined;
+      },
+    );
   }
 
-  private sync(): Promise<void> {
-    this.chain = this.chain.then(async () => {
-      if (!this.dirty || this.failure) return;
-      this.dirty = false;
-      await this.fh.sync().catch((err: unknown) => {
-        this.failure = err;
-      });
-    });
-    return this.chain;
+  /** Resolves when everything appended so far is written (not necessarily fsync'd). */
+  async flush(): Promise<void> {
+    while (!this.failure && (this.writing || this.pending.length > 0)) {
+      this.kick();
+      await this.writing;
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  private async sync(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    await this.fh.sync();
   }
 
   /** Writes and fsyncs everything, then closes. */
@@ -134,8 +152,8 @@ export class JournalWriter {
     clearInterval(this.syncTimer);
     try {
       await this.flush();
+      this.dirty = true;
       await this.sync();
-      if (this.failure) throw this.failure;
     } finally {
       await this.fh.close();
     }

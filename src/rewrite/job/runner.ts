@@ -41,6 +41,8 @@ export interface RunnerStats {
 }
 
 const SHOWN_PROBLEMS = 20;
+/** Journal bytes allowed to wait for the disk before the reader is held back (bounds memory at any rate). */
+const MAX_BACKLOG = 8 << 20;
 
 export class Runner {
   readonly stats: RunnerStats = { emitted: 0, engineCalls: 0, inputSeen: 0, inputEnded: false, skippedRows: 0, losses: [] };
@@ -71,6 +73,7 @@ export class Runner {
     try {
       for (;;) {
         while (!ended && !this.failure && this.inFlight < this.o.concurrency && this.seq - this.reorder.next < this.o.window) {
+          if (this.o.journal.backlog > MAX_BACKLOG) await this.o.journal.flush();
           const r = await it.next();
           if (r.done) ended = true;
           else this.accept(r.value);
