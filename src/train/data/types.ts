@@ -1,3 +1,5 @@
+import type { BadSamples } from "./bad_samples.js";
+
 /**
  * The shapes the training data pipeline passes around. A dataset yields `Sample`s; the loader turns a
  * `SampleBatch` into tensors (decode, augment, tokenise) and checkpoints the `DataPosition` it reached.
@@ -41,6 +43,8 @@ export interface SampleBatch {
 
 /** One rank's view of a training set: fixed-size batches per step, the same number of steps on every rank. */
 export interface TrainData {
+  /** Skipped samples by reason, counted as they are met. */
+  readonly bad: BadSamples;
   /** Samples in the dataset (all ranks together, bad ones included). */
   readonly size: number;
   /** Batches per epoch on every rank. */
