@@ -56,3 +56,29 @@ test("cli: a failed run exits non-zero with a one-line reason", async (t) => {
   assert.equal(other.code, 1);
   assert.match(other.stderr, /^laclip rewrite: .*summary\.json was started with other settings \(seed: 0 before, 5 now\)[^\n]*\n$/);
 });
+
+test("cli: SIGTERM (Slurm preemption) stops with a one-line reason, keeps the finished captions, and the rerun completes", async (t) => {
+  const { spawn } = await import("node:child_process");
+  const { cliCommand } = await import("../helpers/cli.js");
+  const { startOpenAIServer } = await import("../helpers/openai_server.js");
+  const srv = await startOpenAIServer({ latencyMs: 25 });
+  t.after(() => srv.close());
+  const dir = await tempDir(t);
+  const input = join(dir, "c.txt");
+  await writeFile(input, Array.from({ length: 200 }, (_, i) => `a quiet street with parked bicycles, photo ${i}`).join("\n") + "\n");
+  const argv = ["rewrite", "--input", input, "--output", join(dir, "out"), "--base-url", srv.baseUrl, "--sources", "concise", "--concurrency", "4", "--progress", "none"];
+  const [cmd, ...pre] = cliCommand();
+  const child = spawn(cmd!, [...pre, ...argv], { stdio: ["ignore", "pipe", "pipe"], env: cleanEnv() });
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  while (srv.stats.completions < 20) await new Promise((r) => setTimeout(r, 10));
+  child.kill("SIGTERM");
+  const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  assert.equal(code, 1);
+  assert.match(stderr, /^laclip rewrite: interrupted by SIGTERM; the captions finished so far are kept: run the same command again to resume\n$/);
+  const again = await runCli(argv, { env: cleanEnv() });
+  assert.equal(again.code, 0, again.stderr);
+  const done = Number(/resuming: (\d+) captions/.exec(again.stderr)?.[1]);
+  assert.ok(done >= 10 && done < 200, `resumed after ${done}`);
+  assert.equal((await readFile(join(dir, "out", "concise.txt"), "utf8")).split("\n").length, 201);
+});
