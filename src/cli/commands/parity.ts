@@ -1,0 +1,43 @@
+/**
+ * `laclip parity [DIR...] [--merges FILE]`: the parity suite against PyTorch fixtures. Prints one JSON line per
+ * family and quantity ({dir, family, quantity, n, maxAbsErr, maxRelErr, atol, rtol, ok, detail}); exit status
+ * 1 when any is out of tolerance, 2 when no directory could be checked at all.
+ */
+import { parseArgs } from "node:util";
+import { ConfigError } from "../../errors/config_error.js";
+import { defaultParityDirs, formatResult, runParity } from "../../parity/index.js";
+
+export const summary = "check the models and tokenizer against PyTorch parity fixtures (one JSON line per quantity)";
+
+const USAGE = `usage: laclip parity [DIR...] [--merges FILE]
+  DIR      parity directories (default: $LACLIP_PARITY_DIRS, colon-separated, else ../shared/reference/parity)
+  --merges BPE merges file for the token checks (default: $LACLIP_BPE, else DIR/../bpe_simple_vocab_16e6.txt.gz)`;
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { merges: { type: "string" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}\n${USAGE}`, "argv", { cause: err });
+  }
+  if (parsed.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const dirs = parsed.positionals.length > 0 ? parsed.positionals : defaultParityDirs();
+  let missing = 0;
+  const results = await runParity(dirs, {
+    merges: parsed.values.merges,
+    onResult: (r) => console.log(formatResult(r)),
+    onMissing: (dir) => {
+      missing++;
+      console.log(JSON.stringify({ dir, ok: null, skipped: `no such directory: ${dir}` }));
+    },
+  });
+  if (results.some((r) => !r.ok)) return 1;
+  if (results.length === 0) {
+    console.error(`laclip parity: nothing was checked (${missing} director${missing === 1 ? "y" : "ies"} missing)`);
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,141 @@
+/**
+ * Loading any CLIP checkpoint into a model, and saving the project's own.
+ *
+ * Project checkpoints are a directory with `model.safetensors` (the state dict, keys as the layout names
+ * them, with the config JSON also in its metadata under `laclip.config`) and `config.json` (the same config,
+ * for people). Each file is written atomically (temporary file, fsync, rename); because the weights file
+ * carries its own config, a reader never pairs weights with another save's config. Optimizer and trainer
+ * state belong in a separate file written by the trainer.
+ */
+import { mkdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { ConfigError } from "../../errors/config_error.js";
+import type { HostTensor } from "../../io/host_tensor.js";
+import { writeFileAtomic, writeAll } from "../../io/file/atomic_write.js";
+import { readSafetensors } from "../../io/safetensors/reader.js";
+import { writeSafetensors } from "../../io/safetensors/writer.js";
+import { StateDictError, type FactoryOptions, type MismatchedKey } from "../../nn/index.js";
+import { readCheckpointWeights, type CheckpointFormat } from "./checkpoint_read.js";
+import { resolveClipConfig, type ClipConfig } from "./config.js";
+import { detectClipConfig, type ClipOverrides } from "./detect.js";
+import { CLIP } from "./model.js";
+import { expectedStateShapes } from "./state_shapes.js";
+
+export const WEIGHTS_FILE = "model.safetensors";
+export const CONFIG_FILE = "config.json";
+const CONFIG_METADATA_KEY = "laclip.config";
+
+export interface LoadClipOptions extends Omit<FactoryOptions, "generator"> {
+  /** Fields to force over what detection finds (heads, epsilons, activations; see detect.ts). */
+  overrides?: ClipOverrides;
+  /** Skip detection and use this config (the weights must still fit it). */
+  config?: ClipConfig;
+}
+
+export interface LoadedClip {
+  model: CLIP;
+  config: ClipConfig;
+  source: CheckpointFormat | "project";
+  /** How the file was read and the config chosen, one line each. */
+  notes: string[];
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((s, i) => s === b[i]);
+
+/** Throws one StateDictError listing every missing, unexpected and mis-shaped key of `tensors` against `config`. */
+export function checkWeightsFit(tensors: ReadonlyMap<string, { readonly shape: readonly number[] }>, config: ClipConfig, file: string, notes: readonly string[] = []): void {
+  const expected = expectedStateShapes(config);
+  const missingKeys = [...expected.keys()].filter((k) => !tensors.has(k));
+  const unexpectedKeys = [...tensors.keys()].filter((k) => !expected.has(k));
+  const mismatchedKeys: MismatchedKey[] = [];
+  for (const [k, shape] of expected) {
+    const t = tensors.get(k);
+    if (t !== undefined && !sameShape(shape, t.shape)) mismatchedKeys.push({ key: k, expected: shape, got: [...t.shape] });
+  }
+  if (missingKeys.length + unexpectedKeys.length + mismatchedKeys.length === 0) return;
+  const v = config.vision;
+  const t = config.text;
+  const summary = `${config.layout} layout, image ${v.imageSize}/${v.patchSize} width ${v.width} x ${v.layers} layers, ` +
+    `text width ${t.width} x ${t.layers} layers context ${t.contextLength}, embed ${config.embedDim}`;
+  throw new StateDictError(
+    `${file} does not fit the model it describes (${summary})`,
+    { missingKeys, unexpectedKeys, mismatchedKeys },
+    `Nothing was loaded.${notes.length > 0 ? ` Detection: ${notes.join("; ")}.` : ""} Check the file is a complete CLIP checkpoint of this layout, or override the config fields that were guessed`,
+  );
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+/** A project checkpoint directory's config and weights; the config in the weights' metadata wins. */
+async function readProjectCheckpoint(dir: string, notes: string[]): Promise<{ config: ClipConfig; tensors: Map<string, HostTensor> }> {
+  const weights = join(dir, WEIGHTS_FILE);
+  if (!(await stat(weights).catch(() => undefined))) {
+    throw new ConfigError(`'${dir}' is a directory without ${WEIGHTS_FILE}; give a project checkpoint directory or a .pt/.safetensors file`, "checkpoint");
+  }
+  const { tensors, metadata } = await readSafetensors(weights);
+  let text = metadata?.[CONFIG_METADATA_KEY];
+  if (text !== undefined) notes.push(`config from ${WEIGHTS_FILE} metadata`);
+  else {
+    text = await readFile(join(dir, CONFIG_FILE), "utf8").catch(() => undefined);
+    if (text === undefined) throw new ConfigError(`'${dir}' has neither a config in ${WEIGHTS_FILE} nor ${CONFIG_FILE}`, "checkpoint");
+    notes.push(`config from ${CONFIG_FILE}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`the model config of '${dir}' is not valid JSON: ${(err as Error).message}`, "config", { cause: err });
+  }
+  return { config: resolveClipConfig(parsed as ClipConfig), tensors };
+}
+
+/** Reads, detects, checks and loads a checkpoint of either layout (file or project directory) into a new CLIP. */
+export async function loadClipCheckpoint(path: string, o: LoadClipOptions = {}): Promise<LoadedClip> {
+  const notes: string[] = [];
+  let config: ClipConfig;
+  let tensors: Map<string, HostTensor>;
+  let source: LoadedClip["source"];
+  if (await isDirectory(path)) {
+    ({ config, tensors } = await readProjectCheckpoint(path, notes));
+    source = "project";
+    if (o.config !== undefined) config = resolveClipConfig(o.config);
+  } else {
+    const w = await readCheckpointWeights(path);
+    notes.push(...w.notes);
+    tensors = w.tensors;
+    source = w.format;
+    const embedded = w.metadata?.[CONFIG_METADATA_KEY];
+    if (o.config !== undefined) config = resolveClipConfig(o.config);
+    else if (embedded !== undefined && o.overrides === undefined) {
+      config = resolveClipConfig(JSON.parse(embedded) as ClipConfig);
+      notes.push("config from the file's metadata");
+    } else {
+      const d = detectClipConfig(tensors, { args: w.args, overrides: o.overrides });
+      config = d.config;
+      notes.push(...d.notes);
+    }
+  }
+  checkWeightsFit(tensors, config, path, notes);
+  const model = new CLIP(config, { init: false, dtype: o.dtype, device: o.device });
+  try {
+    model.loadStateDict(tensors);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return { model, config, source, notes };
+}
+
+/** Writes `dir/model.safetensors` and `dir/config.json` (creating dir), each atomically. */
+export async function saveClipCheckpoint(model: CLIP, dir: string, o: { metadata?: Readonly<Record<string, string>> } = {}): Promise<{ weights: string; config: string }> {
+  await mkdir(dir, { recursive: true });
+  const json = JSON.stringify(model.config, null, 2);
+  const weights = join(dir, WEIGHTS_FILE);
+  const config = join(dir, CONFIG_FILE);
+  await writeSafetensors(weights, model.hostStateDict(), { metadata: { ...o.metadata, [CONFIG_METADATA_KEY]: json, format: "pt" } });
+  const bytes = new TextEncoder().encode(`${json}\n`);
+  await writeFileAtomic(config, async (h) => void (await writeAll(h, bytes, 0)));
+  return { weights, config };
+}
