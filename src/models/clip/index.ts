@@ -22,3 +22,4 @@ export {
   CONFIG_FILE, WEIGHTS_FILE, checkWeightsFit, loadClipCheckpoint, saveClipCheckpoint, type LoadClipOptions, type LoadedClip,
 } from "./checkpoint.js";
 export { imageTransformFor } from "./preprocess.js";
+export { IMAGE_EXTENSIONS, embedToFile, listImages, readTextLines, type EmbedOptions, type EmbedSummary } from "./embed.js";
