@@ -19,7 +19,7 @@ async function faultServer(t: TestContext): Promise<OpenAIServer> {
   const firstSeen = new Set<string>();
   const srv = await startOpenAIServer({
     seed: 11,
-    latencyMs: 4,
+    latencyMs: 10,
     retryAfter: 0,
     faults: { "429": 0.05, "500": 0.03, "503": 0.02, reset: 0.03, garbage: 0.02, hang: 0.004 },
     // bad completions keyed by caption (not by request order), so they hit the same captions in every run
