@@ -26,7 +26,7 @@ const USAGE = `usage: laclip rewrite --input FILE|DIR --output DIR [options]    
             --csv-separator C  --csv-header auto|yes|no  --csv-image-rows  --on-error stop|skip
   engine    --engine eda|openai|llama  --base-url URL...  --model NAME  --api-key-env VAR  --model-path GGUF
             --batch-size N  --threads N  --context-size N  --timeout SECONDS  --max-retries N  --backoff-ms MS
-  rewriting --sources a,b,c  --pairs FILE  --template laclip|clean  --per-source K  --seed S  --max-attempts N
+  rewriting --sources a,b,c  --pairs FILE  --template laclip|clean|qa  --per-source K  --seed S  --max-attempts N
             --examples N  --share-examples  --temperature T  --top-p P  --max-tokens N  --on-engine-failure fail|fallback
   job       --concurrency N  --window N  --shard i/N  --shard-count N  --no-shards  --progress auto|bar|log|none
             --log-every SECONDS
