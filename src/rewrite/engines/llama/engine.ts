@@ -42,7 +42,7 @@ export async function createLlamaEngine(opts: Partial<LlamaEngineOptions> & { mo
   const markerTokens = model.tokenize(cutMarker, false, "trimLeadingSpace");
   // room for BOS, one token of context-shift slack and the new tokens
   const promptBudget = context.contextSize - o.maxTokens - 2;
-  const counters = { requests: 0, retries: 0, errors: 0, completions: 0, tokens: 0, truncatedPrompts: 0, active: 0, maxActive: 0 };
+  const counters = { requests: 0, retries: 0, errors: 0, completions: 0, tokens: 0, promptTokens: 0, truncatedPrompts: 0, active: 0, maxActive: 0 };
 
   const acquire = (): Promise<Slot> => {
     const c = free.pop();
@@ -66,6 +66,7 @@ export async function createLlamaEngine(opts: Partial<LlamaEngineOptions> & { mo
     counters.maxActive = Math.max(counters.maxActive, ++counters.active);
     // the sequence's own meter: onToken callbacks hold back partial UTF-8 tokens, so they undercount
     const before = slot.sequence.tokenMeter.usedOutputTokens;
+    const inputBefore = slot.sequence.tokenMeter.usedInputTokens;
     try {
       const text = await slot.completion.generateCompletion(tokens, {
         maxTokens: o.maxTokens,
@@ -80,6 +81,7 @@ export async function createLlamaEngine(opts: Partial<LlamaEngineOptions> & { mo
         signal,
       });
       const generated = slot.sequence.tokenMeter.usedOutputTokens - before;
+      counters.promptTokens += slot.sequence.tokenMeter.usedInputTokens - inputBefore;
       counters.completions++;
       counters.tokens += generated;
       return { text, tokens: generated };
