@@ -23,7 +23,8 @@
  *   "echo" "empty" "newline_first" "repetitive" "identical" "non_printable"  200 with that kind of bad completion
  * `nUnsupported: true` answers 400 to any request with n > 1 (like servers that only sample one completion).
  * `apiKey` makes requests without `Authorization: Bearer <apiKey>` get 401.
- * Run as a program (`node openai_server.js '{"faults":{}}'`) it prints its base URL and serves until killed.
+ * Run as a program (`node openai_server.js --serve '{"faults":{}}'`) it prints its base URL and serves until
+ * SIGTERM or the end of its stdin. Without `--serve` it does nothing, since `node --test dist/test/` also runs helper files.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -263,9 +264,12 @@ export async function startOpenAIServer(o: OpenAIServerOptions = {}): Promise<Op
 }
 
 // As a program: serve with the options given as a JSON argument (functions cannot be passed this way).
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const opts = JSON.parse(process.argv[2] ?? "{}") as OpenAIServerOptions;
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv[2] === "--serve") {
+  const opts = JSON.parse(process.argv[3] ?? "{}") as OpenAIServerOptions;
   const srv = await startOpenAIServer({ record: false, ...opts });
   process.stdout.write(`${srv.baseUrl}\n`);
-  process.on("SIGTERM", () => void srv.close().then(() => process.exit(0)));
+  const stop = () => void srv.close().then(() => process.exit(0));
+  process.on("SIGTERM", stop);
+  // a parent that dies without killing us closes our stdin: stop then too, so no server outlives its bench
+  process.stdin.on("end", stop).resume();
 }

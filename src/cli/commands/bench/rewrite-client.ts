@@ -32,7 +32,7 @@ function captions(n: number): string[] {
 async function startChildServer(): Promise<{ baseUrl: string; child: ChildProcess }> {
   const ts = fileURLToPath(import.meta.url).endsWith(".ts");
   const file = fileURLToPath(new URL(`../../../../test/helpers/openai_server.${ts ? "ts" : "js"}`, import.meta.url));
-  const child = spawn(process.execPath, [...(ts ? ["--import", "tsx"] : []), file, "{}"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...(ts ? ["--import", "tsx"] : []), file, "--serve", "{}"], { stdio: ["pipe", "pipe", "inherit"] });
   let out = "";
   for await (const chunk of child.stdout!) {
     out += String(chunk);
@@ -58,6 +58,14 @@ async function measure(mode: "inproc" | "child", n: number, concurrency: number,
       await once(c.child, "exit");
     };
   }
+  try {
+    return await drive(baseUrl, mode, n, concurrency, inflight, perSource, sources);
+  } finally {
+    await close();
+  }
+}
+
+async function drive(baseUrl: string, mode: string, n: number, concurrency: number, inflight: number, perSource: number, sources: string[]): Promise<Record<string, unknown>> {
   const r = await createRewriter({ engine: "openai", baseUrls: [baseUrl], model: "bench", sources, perSource, seed: 1, concurrency, shareExamples: perSource > 1 });
   const items = captions(n);
   let next = 0;
@@ -76,7 +84,6 @@ async function measure(mode: "inproc" | "child", n: number, concurrency: number,
   const cpu = process.cpuUsage(cpu0);
   const st = r.stats();
   await r.close();
-  await close();
   return {
     bench: "rewrite-client",
     mode,
