@@ -23,14 +23,16 @@ LC_OP(hasGradFn) { return Napi::Boolean::New(info.Env(), T(info, 0).grad_fn() !=
 
 // (h, cached?) -> the grad as a handle, or undefined. With `cached` (a handle this call returned before), the
 // same handle is re-pointed at the current grad and returned, so that reading .grad allocates nothing; when
-// the grad is gone the cached handle lets go of the old one.
+// the grad is gone the cached handle is released, letting go of the old gradient.
 LC_OP(grad) {
   at::Tensor g = T(info, 0).grad();
   if (IsNil(info[1])) return WrapOrUndefined(info.Env(), g);
-  Handle* cached = HandleOf(info[1], 1);
-  bool defined = g.defined();
-  SetTensor(cached, std::move(g));
-  return defined ? info[1] : info.Env().Undefined();
+  if (!g.defined()) {
+    Release(info[1], 1);
+    return info.Env().Undefined();
+  }
+  Repoint(info[1], 1, std::move(g));
+  return info[1];
 }
 
 // (h, grad?) sets or clears (null) the grad.

@@ -8,34 +8,25 @@
 namespace lc {
 
 namespace {
-// Random 128-bit tags so that no other addon's External can pass for one of ours.
-const napi_type_tag kTensorTag = {0x6c61636c69707431ULL, 0x9e3779b97f4a7c15ULL};
+// A random 128-bit tag so that no other addon's External can pass for one of our generators.
 const napi_type_tag kGeneratorTag = {0x6c61636c69706731ULL, 0xbf58476d1ce4e5b9ULL};
 
-Handle* g_live_head = nullptr;
-int64_t g_live_count = 0;
+constexpr int kSlotBits = 24;
+constexpr uint64_t kMaxGeneration = (uint64_t{1} << (64 - kSlotBits)) - 1;
+
+struct Slot {
+  at::Tensor t;
+  uint64_t gen = 0;
+  int64_t nextFree = -1;
+  bool used = false;
+};
+std::vector<Slot> g_slots;
+int64_t g_free = -1;
+int64_t g_live = 0;
 
 struct AddonData {
   Napi::FunctionReference errorFactory;
 };
-
-void Link(Handle* h) {
-  h->next = g_live_head;
-  h->prev = nullptr;
-  if (g_live_head) g_live_head->prev = h;
-  g_live_head = h;
-  h->linked = true;
-  ++g_live_count;
-}
-
-void Unlink(Handle* h) {
-  if (h->prev) h->prev->next = h->next;
-  else g_live_head = h->next;
-  if (h->next) h->next->prev = h->prev;
-  h->prev = h->next = nullptr;
-  h->linked = false;
-  --g_live_count;
-}
 
 std::string At(size_t i) { return "argument " + std::to_string(i) + ": "; }
 }  // namespace
@@ -55,35 +46,77 @@ std::vector<OpEntry>& Registry() {
   throw Napi::Error::New(env, std::string(op) + ": " + msg);
 }
 
-void SetTensor(Handle* h, at::Tensor t) {
-  h->t = std::move(t);
-  if (h->t.defined() && !h->linked) Link(h);
-  else if (!h->t.defined() && h->linked) Unlink(h);
+// Decodes a handle to its slot; nullptr if the number is not a handle at all, `stale` if its slot moved on.
+Slot* Decode(const Napi::Value& v, size_t i, bool* stale) {
+  if (!v.IsBigInt()) throw ArgError(At(i) + "expected a tensor handle");
+  bool lossless;
+  uint64_t id = v.As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!lossless) throw ArgError(At(i) + "expected a tensor handle");
+  uint64_t slot = id & ((uint64_t{1} << kSlotBits) - 1);
+  uint64_t gen = id >> kSlotBits;
+  if (slot >= g_slots.size()) throw ArgError(At(i) + "expected a tensor handle");
+  Slot& s = g_slots[slot];
+  *stale = !s.used || s.gen != gen;
+  return &s;
 }
 
-int64_t LiveHandleCount() { return g_live_count; }
+Napi::Value Wrap(Napi::Env env, at::Tensor t) {
+  int64_t idx;
+  if (g_free >= 0) {
+    idx = g_free;
+    g_free = g_slots[idx].nextFree;
+  } else {
+    if (g_slots.size() >= (size_t{1} << kSlotBits)) throw std::runtime_error("more than 16,777,216 live tensors");
+    idx = static_cast<int64_t>(g_slots.size());
+    g_slots.emplace_back();
+  }
+  Slot& s = g_slots[idx];
+  s.t = std::move(t);
+  s.used = true;
+  ++g_live;
+  return Napi::BigInt::New(env, (s.gen << kSlotBits) | static_cast<uint64_t>(idx));
+}
+
+at::Tensor& TensorOf(const Napi::Value& v, size_t i) {
+  bool stale;
+  Slot* s = Decode(v, i, &stale);
+  if (stale) throw DisposedError(At(i) + "a disposed tensor");
+  return s->t;
+}
+
+void Repoint(const Napi::Value& v, size_t i, at::Tensor t) { TensorOf(v, i) = std::move(t); }
+
+bool Release(const Napi::Value& v, size_t i) {
+  bool stale;
+  Slot* s = Decode(v, i, &stale);
+  if (stale) return false;
+  s->t = at::Tensor();
+  s->used = false;
+  s->gen = s->gen == kMaxGeneration ? 0 : s->gen + 1;
+  s->nextFree = g_free;
+  g_free = s - g_slots.data();
+  --g_live;
+  return true;
+}
+
+bool IsReleased(const Napi::Value& v, size_t i) {
+  bool stale;
+  Decode(v, i, &stale);
+  return stale;
+}
+
+int64_t LiveHandleCount() { return g_live; }
 
 int64_t LiveStorageBytes() {
   // Views share storage: count each storage once.
   std::unordered_set<const void*> seen;
   int64_t total = 0;
-  for (Handle* h = g_live_head; h; h = h->next) {
-    if (!h->t.has_storage()) continue;
-    const c10::StorageImpl* s = h->t.storage().unsafeGetStorageImpl();
-    if (seen.insert(s).second) total += static_cast<int64_t>(s->nbytes());
+  for (const Slot& s : g_slots) {
+    if (!s.used || !s.t.defined() || !s.t.has_storage()) continue;
+    const c10::StorageImpl* st = s.t.storage().unsafeGetStorageImpl();
+    if (seen.insert(st).second) total += static_cast<int64_t>(st->nbytes());
   }
   return total;
-}
-
-Napi::Value Wrap(Napi::Env env, at::Tensor t) {
-  auto* h = new Handle();
-  SetTensor(h, std::move(t));
-  auto ext = Napi::External<Handle>::New(env, h, [](Napi::Env, Handle* p) {
-    if (p->linked) Unlink(p);
-    delete p;
-  });
-  ext.TypeTag(&kTensorTag);
-  return ext;
 }
 
 Napi::Value WrapOrUndefined(Napi::Env env, const at::Tensor& t) {
@@ -101,13 +134,6 @@ Napi::Array WrapPair(Napi::Env env, at::Tensor a, at::Tensor b) {
   arr.Set(0u, Wrap(env, std::move(a)));
   arr.Set(1u, Wrap(env, std::move(b)));
   return arr;
-}
-
-Handle* HandleOf(const Napi::Value& v, size_t i) {
-  if (!v.IsExternal() || !v.As<Napi::External<Handle>>().CheckTypeTag(&kTensorTag)) {
-    throw ArgError(At(i) + "expected a tensor handle");
-  }
-  return v.As<Napi::External<Handle>>().Data();
 }
 
 at::Generator* GeneratorOf(const Napi::Value& v, size_t i) {
@@ -179,11 +205,7 @@ std::vector<at::Tensor> TL(const Napi::CallbackInfo& info, size_t i) {
   auto arr = info[i].As<Napi::Array>();
   std::vector<at::Tensor> out;
   out.reserve(arr.Length());
-  for (uint32_t k = 0; k < arr.Length(); ++k) {
-    Handle* h = HandleOf(arr.Get(k), i);
-    if (!h->t.defined()) throw DisposedError(At(i) + "element " + std::to_string(k) + " is a disposed tensor");
-    out.push_back(h->t);
-  }
+  for (uint32_t k = 0; k < arr.Length(); ++k) out.push_back(TensorOf(arr.Get(k), i));
   return out;
 }
 
@@ -231,12 +253,11 @@ LC_OP(liveHandles) { return Napi::Number::New(info.Env(), static_cast<double>(Li
 LC_OP(liveBytes) { return Napi::Number::New(info.Env(), static_cast<double>(LiveStorageBytes())); }
 
 LC_OP(dispose) {
-  Handle* h = HandleOf(info[0], 0);
-  SetTensor(h, at::Tensor());
+  Release(info[0], 0);
   return info.Env().Undefined();
 }
 
-LC_OP(isDisposed) { return Napi::Boolean::New(info.Env(), !HandleOf(info[0], 0)->t.defined()); }
+LC_OP(isDisposed) { return Napi::Boolean::New(info.Env(), IsReleased(info[0], 0)); }
 
 }  // namespace lc
 

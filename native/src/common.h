@@ -1,8 +1,8 @@
 // Shared machinery of the laclip native addon: tensor handles, argument readers, the op registry and the
 // exception guard that turns every C++ failure into a JS error naming the op.
 //
-// Design: JS owns handles (napi External values, type-tagged) that each hold one at::Tensor. The C++ side owns
-// nothing else. `dispose` drops the tensor at once; the External's finalizer only frees the small Handle.
+// Design: JS owns handles (BigInts naming slots of a slab, see below) that each hold one at::Tensor. The C++
+// side owns nothing else. `dispose` drops the tensor and frees the slot at once.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -67,33 +67,30 @@ struct Registrar {
   static Napi::Value name##_body(const Napi::CallbackInfo& info)
 
 // ---- handles ------------------------------------------------------------------------------------------------
-struct Handle {
-  at::Tensor t;
-  Handle* prev = nullptr;  // intrusive list of handles holding a defined tensor (for live counts/bytes)
-  Handle* next = nullptr;
-  bool linked = false;
-};
-
-// Replaces the tensor a handle holds, keeping the live list in step (an undefined tensor unlinks it).
-void SetTensor(Handle* h, at::Tensor t);
-int64_t LiveHandleCount();
-int64_t LiveStorageBytes();
-
+// A tensor handle is a JS BigInt naming a slot of a slab owned by this addon: slot index in the low 24 bits, the
+// slot's generation in the 40 above. Disposing a slot bumps its generation, so a stale handle is recognised
+// (DisposedError) and never aliases a newer tensor. A BigInt is cheap for V8 to create and collect (no weak
+// reference or finalizer, unlike an External) and, unlike a number, cannot be mistaken for a scalar operand.
 Napi::Value Wrap(Napi::Env env, at::Tensor t);
 Napi::Value WrapOrUndefined(Napi::Env env, const at::Tensor& t);
 Napi::Array WrapList(Napi::Env env, const std::vector<at::Tensor>& ts);
 Napi::Array WrapPair(Napi::Env env, at::Tensor a, at::Tensor b);
 
-Handle* HandleOf(const Napi::Value& v, size_t index);
+// The tensor a handle names; ArgError if `v` is not a handle, DisposedError if it was disposed.
+at::Tensor& TensorOf(const Napi::Value& v, size_t index);
+// Points a live handle at another (defined) tensor.
+void Repoint(const Napi::Value& v, size_t index, at::Tensor t);
+// Frees a handle's slot; false if it was already free (dispose is idempotent).
+bool Release(const Napi::Value& v, size_t index);
+bool IsReleased(const Napi::Value& v, size_t index);
+int64_t LiveHandleCount();
+int64_t LiveStorageBytes();
+
 at::Generator* GeneratorOf(const Napi::Value& v, size_t index);
 Napi::Value WrapGenerator(Napi::Env env, at::Generator g);
 
 // ---- argument readers (index = position, used in messages) -------------------------------------------------
-inline at::Tensor& T(const Napi::CallbackInfo& info, size_t i) {
-  Handle* h = HandleOf(info[i], i);
-  if (!h->t.defined()) throw DisposedError("argument " + std::to_string(i) + " is a disposed tensor");
-  return h->t;
-}
+inline at::Tensor& T(const Napi::CallbackInfo& info, size_t i) { return TensorOf(info[i], i); }
 inline bool IsNil(const Napi::Value& v) { return v.IsUndefined() || v.IsNull(); }
 c10::optional<at::Tensor> OptT(const Napi::CallbackInfo& info, size_t i);
 int64_t I(const Napi::CallbackInfo& info, size_t i);

@@ -47,9 +47,7 @@ static c10::List<c10::optional<at::Tensor>> IndexList(const Napi::CallbackInfo& 
       out.push_back(c10::nullopt);
       continue;
     }
-    Handle* h = HandleOf(v, i);
-    if (!h->t.defined()) throw DisposedError("index " + std::to_string(k) + " is a disposed tensor");
-    out.push_back(h->t);
+    out.push_back(TensorOf(v, i));
   }
   return out;
 }

@@ -17,7 +17,7 @@ interface Held {
 
 let leaked = 0;
 const registry = new FinalizationRegistry<NativeHandle | Held>((held) => {
-  const h = "h" in held ? held.h : (held as NativeHandle);
+  const h = typeof held === "object" ? held.h : held;
   if (N.isDisposed(h)) return;
   leaked += 1;
   if (REPORT) console.error(`laclip: tensor garbage-collected without dispose(), created at\n${(held as Held).stack}`);
