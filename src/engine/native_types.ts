@@ -6,9 +6,8 @@
  */
 declare const tensorBrand: unique symbol;
 declare const generatorBrand: unique symbol;
-export interface NativeHandle {
-  readonly [tensorBrand]: true;
-}
+/** A tensor handle: a BigInt naming a slab slot and its generation (native/src/common.h). Opaque to JS. */
+export type NativeHandle = bigint & { readonly [tensorBrand]: true };
 export interface NativeGenerator {
   readonly [generatorBrand]: true;
 }
