@@ -1,0 +1,24 @@
+/**
+ * Zero-shot evaluation (CLIP_benchmark's recipe and output): evaluation sets from an image folder or a
+ * path,label list, prompt templates, the text-built classifier, streamed image scoring, and metrics.
+ *
+ *   const task = await openZeroShotTask({ images: "val/", classes: "classes.json", templates: "laclip-7" });
+ *   const report = await zeroShotEval(model, task.set, { ...clipEvalInputs(model.config), tokenizer, templates: task.templates.templates });
+ *   await writeResult("result.json", benchmarkResult(report, { dataset, model, pretrained, templates, nTemplates }));
+ */
+export type { EvalClass, EvalSample, EvalSet, ZeroShotModel } from "./types.js";
+export { classesFromNames, readClassNames } from "./class_names.js";
+export { BUILTIN_TEMPLATES, checkTemplate, fillTemplate, readTemplates, type TemplateSet } from "./templates.js";
+export { EVAL_IMAGE_EXTENSIONS, compareCodePoints } from "./image_files.js";
+export { checkFolderMap, readFolderMap } from "./folder_map.js";
+export { openImageFolder, type ImageFolderOptions } from "./image_folder.js";
+export { openLabelList, type LabelListOptions } from "./label_list.js";
+export { openZeroShotTask, type TaskFiles, type ZeroShotTask } from "./task.js";
+export { buildZeroShotClassifier, classPrompts, classWeightRows, type ClassifierOptions, type TextTokenizer } from "./classifier.js";
+export type { RunOptions } from "./run_model.js";
+export { ZeroShotAccumulator, rankOfLabel, type ClassResult, type ZeroShotMetrics } from "./metrics.js";
+export { decodedBatches, type DecodedBatch, type SkippedImage } from "./batches.js";
+export { zeroShotEval, type ZeroShotOptions, type ZeroShotReport } from "./zero_shot.js";
+export { benchmarkResult, writeResult, type BenchmarkResult, type ResultInfo } from "./result_json.js";
+export { clipEvalInputs, clipModelName } from "./clip.js";
+export { evalFromFiles, type EvalFilesOptions } from "./run_files.js";

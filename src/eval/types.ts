@@ -1,0 +1,43 @@
+/**
+ * The data zero-shot evaluation works on: a model seen only through its two encoders, classes with the names
+ * prompts are built from, and an evaluation set of image paths with class indices (paths only: pixels are
+ * decoded a batch at a time, so a set of any size costs a few bytes per image).
+ */
+import type { Tensor } from "../engine/index.js";
+
+/**
+ * What zero-shot classification needs of a CLIP-like model. `CLIP` from src/models/clip satisfies it; so does
+ * any object with these methods (tests use tiny hand-made ones).
+ */
+export interface ZeroShotModel {
+  /** images (B, 3, S, S), normalised as the model expects → features (B, D), any scale. */
+  encodeImage(images: Tensor): Tensor;
+  /** tokens (N, T) int64 ids → features (N, D), any scale. */
+  encodeText(tokens: Tensor): Tensor;
+  /** When present, evaluation runs in eval mode (`train(false)`) and restores this mode afterwards. */
+  training?: boolean;
+  train?(mode: boolean): unknown;
+}
+
+/** One class: the name it is reported under, and every name prompts are made from (the first is `name`). */
+export interface EvalClass {
+  name: string;
+  /** Non-empty; SLIP-style label lists give several synonyms, whose prompts are averaged together. */
+  synonyms: readonly string[];
+}
+
+export interface EvalSample {
+  /** Path of the image file (absolute, or relative to the working directory). */
+  path: string;
+  /** Index into the set's classes. */
+  label: number;
+}
+
+export interface EvalSet {
+  /** Where the set came from (the image folder or list file), for messages and the result JSON. */
+  source: string;
+  classes: readonly EvalClass[];
+  samples: readonly EvalSample[];
+  /** How folders or labels were matched to classes, and anything skipped while listing; one line each. */
+  notes: string[];
+}
