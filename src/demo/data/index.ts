@@ -1,0 +1,10 @@
+export { prepareDemoData } from "./prepare.js";
+export type { DemoDataOptions, PreparedDemoData, DemoEvalSet, DemoDataCounts, EvalTask, StyleCounts } from "./types.js";
+export { DEMO_TEMPLATES, fillTemplate } from "./templates.js";
+export { caption, humaniseSubgroup } from "./captions.js";
+export { installedIconSets, moduleDirs } from "./packages.js";
+export { loadIconSet, resolveIcon, type IconSet, type ResolvedIcon } from "./icon_set.js";
+export { loadEmojibase, type EmojiEntry, type EmojiCatalogue } from "./emojibase.js";
+export { indexIconSet, type SetIndex, type IconMatch, type JoinStats } from "./join.js";
+export { keyFromHexcode, keyFromIconName, sequenceKey, slugify } from "./codepoints.js";
+export type { Background } from "./background.js";
