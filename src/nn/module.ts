@@ -8,10 +8,10 @@
  */
 import { ConfigError } from "../errors/config_error.js";
 import type { HostTensor } from "../io/host_tensor.js";
-import { isFloating, keep, noGrad, type Device, type DType, type Tensor } from "../engine/index.js";
+import { isFloating, keep, type DType, type Tensor } from "../engine/index.js";
+import { converter, type ToTarget } from "./convert.js";
+import { checkName, store } from "./registry.js";
 import { loadInto, type LoadResult, type LoadStateDictOptions, type StateDictSource } from "./state_dict.js";
-
-type ToTarget = DType | Device | { dtype?: DType; device?: Device };
 
 export class Module {
   /** Training mode (dropout active); set by train()/eval(), recursively. */
@@ -22,18 +22,11 @@ export class Module {
   readonly #children = new Map<string, Module>();
 
   #checkName(name: string, kind: string): void {
-    if (name === "" || name.includes(".")) {
-      throw new ConfigError(`${this.constructor.name}: ${kind} name '${name}' must be non-empty and contain no '.'`, name);
-    }
-    const taken = [this.#params.has(name) && "parameter", this.#buffers.has(name) && "buffer", this.#children.has(name) && "module"]
-      .find((k) => k !== false && k !== kind);
-    if (taken) throw new ConfigError(`${this.constructor.name}: '${name}' is already registered as a ${taken}; pick another name`, name);
+    const taken = [this.#params.has(name) && "parameter", this.#buffers.has(name) && "buffer", this.#children.has(name) && "module"];
+    checkName(this.constructor.name, name, kind, taken.find((k): k is string => k !== false && k !== kind));
   }
 
-  /**
-   * Registers `t` (a floating-point leaf) as a trainable parameter named `name` (undefined registers an absent
-   * one, as `bias=False` does). The module takes ownership; a parameter it replaces is disposed.
-   */
+  /** Registers a floating-point leaf as parameter `name` (undefined: absent, as bias=False); the module owns it. */
   registerParameter(name: string, t: Tensor | undefined): Tensor | undefined {
     this.#checkName(name, "parameter");
     if (t !== undefined) {
@@ -41,22 +34,16 @@ export class Module {
       if (t.hasGradFn) throw new ConfigError(`${this.constructor.name}: parameter '${name}' must be a leaf tensor; pass t.detach()`, name);
       keep(t).requiresGrad = true;
     }
-    const old = this.#params.get(name);
-    if (old !== undefined && old !== t) old.dispose();
-    this.#params.set(name, t);
-    return t;
+    return store(this.#params, name, t);
   }
 
   /** Registers a buffer (state that is not trained); non-persistent buffers stay out of stateDict(). */
   registerBuffer(name: string, t: Tensor | undefined, options: { persistent?: boolean } = {}): Tensor | undefined {
     this.#checkName(name, "buffer");
     if (t !== undefined) keep(t);
-    const old = this.#buffers.get(name);
-    if (old !== undefined && old !== t) old.dispose();
-    this.#buffers.set(name, t);
     if (options.persistent ?? true) this.#nonPersistent.delete(name);
     else this.#nonPersistent.add(name);
-    return t;
+    return store(this.#buffers, name, t);
   }
 
   /** Registers a child module under `name`; its tensors' keys get the prefix `name.`. */
@@ -122,10 +109,7 @@ export class Module {
     return this.#collect((m) => m.#buffers);
   }
 
-  /**
-   * Parameters then persistent buffers of each module, then its children: PyTorch's `state_dict()` keys and
-   * order. The tensors are the module's own (no copies): read or save them, do not dispose them.
-   */
+  /** Own parameters, persistent buffers, then children's: PyTorch's state_dict keys and order. Owned: do not dispose. */
   stateDict(prefix = "", out = new Map<string, Tensor>()): Map<string, Tensor> {
     for (const [n, t] of this.#params) if (t !== undefined) out.set(prefix + n, t);
     for (const [n, t] of this.#buffers) if (t !== undefined && !this.#nonPersistent.has(n)) out.set(prefix + n, t);
@@ -183,21 +167,14 @@ export class Module {
     for (const p of this.parameters()) p.zeroGrad(setToNone);
   }
 
-  /**
-   * Converts floating-point parameters and buffers to `dtype` and moves all to `device`, replacing the tensors
-   * (gradients are dropped). Build optimizers after this: they hold the tensors they were given.
-   */
+  /** Converts floating tensors to `dtype`, moves all to `device`; replaces them, drops grads: build optimizers after. */
   to(target: ToTarget): this {
-    const t = typeof target === "string" ? (target === "cpu" || target.startsWith("cuda") ? { device: target as Device } : { dtype: target as DType }) : target;
+    const convert = converter(target);
     this.zeroGrad();
-    noGrad(() => {
-      for (const m of this.modules()) {
-        for (const [name, p] of m.#params) if (p !== undefined) m.registerParameter(name, convert(p, t).requiresGrad_(true));
-        for (const [name, b] of m.#buffers) {
-          if (b !== undefined) m.registerBuffer(name, convert(b, t), { persistent: !m.#nonPersistent.has(name) });
-        }
-      }
-    });
+    for (const m of this.modules()) {
+      for (const [name, p] of m.#params) if (p !== undefined) m.registerParameter(name, convert(p));
+      for (const [name, b] of m.#buffers) if (b !== undefined) m.registerBuffer(name, convert(b), { persistent: !m.#nonPersistent.has(name) });
+    }
     return this;
   }
 
@@ -216,10 +193,4 @@ export class Module {
   [Symbol.dispose](): void {
     this.dispose();
   }
-}
-
-/** A converted copy, a leaf because it runs under noGrad (integer tensors keep their dtype, as in PyTorch's Module.to). */
-function convert(x: Tensor, t: { dtype?: DType; device?: Device }): Tensor {
-  const dtype = t.dtype !== undefined && isFloating(x.dtype) ? t.dtype : undefined;
-  return x.to({ dtype, device: t.device });
 }

@@ -60,6 +60,10 @@ test("a parameter shared by two modules is listed once by namedParameters but un
   outer.registerModule("b", new Module()).registerParameter("w", a.weight);
   assert.deepEqual([...outer.namedParameters().keys()], ["a.weight", "a.bias"]);
   assert.deepEqual([...outer.stateDict().keys()], ["a.weight", "a.bias", "b.w"]);
+  outer.toDtype("f64"); // converted once: the two modules still share one tensor
+  const sd = outer.stateDict();
+  assert.equal(sd.get("a.weight"), sd.get("b.w"));
+  assert.equal(sd.get("b.w")!.dtype, "f64");
   outer.dispose();
 });
 
