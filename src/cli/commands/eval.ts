@@ -1,0 +1,94 @@
+/**
+ * `laclip eval`: zero-shot classification accuracy of a checkpoint on an image folder or a path,label list,
+ * written as a CLIP_benchmark-style JSON result. Only option parsing lives here (library: src/eval/;
+ * formats and meaning of the numbers: docs/eval.md).
+ */
+import { parseArgs } from "node:util";
+import type { Device } from "../../engine/index.js";
+import { ConfigError } from "../../errors/config_error.js";
+import { evalFromFiles } from "../../eval/index.js";
+
+export const summary = "zero-shot classification accuracy of a checkpoint (CLIP_benchmark-style JSON result)";
+
+const USAGE = `usage: laclip eval --checkpoint CKPT --images DIR|LIST --classes FILE [options]     (docs/eval.md)
+  --checkpoint  LaCLIP/open_clip .pt, .safetensors, or a project checkpoint directory
+  --images      ImageFolder directory (DIR/<class>/<image>) or a .csv/.jsonl list of path,label
+  --classes     class names: JSON list (items may be lists of synonyms) or text, one per line
+  --templates   JSON list or text file of prompts with {}, or the built-in 'laclip-7' (default)
+  --folder-map  JSON {"folder": classIndex} when the folders are not in class order
+  --image-root  folder the relative paths of a label list are under (default: the list's folder)
+  --dataset     name in the result (default: the images' base name)
+  --merges      CLIP BPE merges file (default: $LACLIP_BPE)
+  --batch N     images per batch (default 64)      --workers N   decode threads (default 0: inline)
+  --dtype       fp32 (default) or bf16 autocast     --device      cpu (default), cuda, cuda:N
+  --resampler   libvips (default) or pillow (bit-exact to Pillow, slower)
+  --out FILE    write the full result JSON there; stdout then gets one summary line`;
+
+const OPTIONS = {
+  checkpoint: { type: "string" }, images: { type: "string" }, classes: { type: "string" }, templates: { type: "string" },
+  "folder-map": { type: "string" }, "image-root": { type: "string" }, dataset: { type: "string" }, merges: { type: "string" },
+  batch: { type: "string" }, workers: { type: "string" }, dtype: { type: "string" }, device: { type: "string" },
+  resampler: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" },
+} as const;
+
+function int(v: string | undefined, key: string, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min) throw new ConfigError(`--${key} must be an integer >= ${min}, got '${v}'`, key);
+  return Number(v);
+}
+
+function required(v: string | undefined, key: string): string {
+  if (v === undefined || v === "") throw new ConfigError(`--${key} is required\n${USAGE}`, key);
+  return v;
+}
+
+function oneOf<T extends string>(v: string | undefined, key: string, choices: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(v)) throw new ConfigError(`--${key} must be one of ${choices.join(", ")}, got '${v}'`, key);
+  return v as T;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true });
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}\n${USAGE}`, "argv", { cause: err });
+  }
+  const v = parsed.values;
+  if (v.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let reported = 0;
+  const result = await evalFromFiles({
+    checkpoint: required(v.checkpoint, "checkpoint"),
+    images: required(v.images, "images"),
+    classes: required(v.classes, "classes"),
+    templates: v.templates ?? "laclip-7",
+    folderMap: v["folder-map"],
+    imageRoot: v["image-root"],
+    dataset: v.dataset,
+    merges: v.merges,
+    batch: int(v.batch, "batch", 1),
+    workers: int(v.workers, "workers", 0),
+    bf16: oneOf(v.dtype, "dtype", ["fp32", "bf16"] as const) === "bf16",
+    device: v.device as Device | undefined,
+    resampler: oneOf(v.resampler, "resampler", ["libvips", "pillow"] as const),
+    out: v.out,
+    log: (line) => console.error(`laclip eval: ${line}`),
+    onProgress: (done, total) => {
+      // about ten lines per run, whatever its size
+      if (done === total || done >= reported + total / 10) {
+        reported = done;
+        console.error(`laclip eval: ${done}/${total} images`);
+      }
+    },
+  });
+  if (v.out === undefined) console.log(JSON.stringify(result, null, 2));
+  else {
+    const { dataset, model, pretrained, metrics, n_images, n_classes, n_skipped } = result;
+    console.log(JSON.stringify({ dataset, model, pretrained, metrics, n_images, n_classes, n_skipped, out: v.out }));
+  }
+  return 0;
+}
