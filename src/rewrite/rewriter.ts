@@ -3,6 +3,21 @@
  * examples drawn with a seed derived from (seed, index, source, slot, attempt), ask the engine, judge the answer,
  * and retry a rejected slot with fresh examples until `maxAttempts`; then fall back to the original caption.
  * Nothing depends on the order or concurrency in which captions arrive, so shards and resumed runs agree.
+ *
+ * - Pools (pools/load.ts): a JSON file in the layout of LaCLIP's meta pairs; default data/pools/laclip_own.json,
+ *   the project's own pools `concise`, `descriptive`, `scene`, `alt-text` (16 pairs each) and `peer` (16 groups of
+ *   4 captions of one image, MSCOCO style). `--pairs ../shared/reference/laclip_meta_pairs.json --sources
+ *   chatgpt,bard,mscoco,human` gives the paper's setup.
+ * - Prompt (prompt/): `laclip` is the paper's prompt byte for byte, `clean` drops its 12 leaked spaces, `qa` uses
+ *   labelled blocks. 3 examples (the file's `sampled_per_prompt`), prompts over `maxPromptChars` (2000) cut on the
+ *   caption with ` =>` re-added; the llama engine cuts again by tokens.
+ * - Sampling: temperature 0.9, top-p 0.95, at most 77 new tokens, stop at a newline; the sampling seed of a slot
+ *   derives from the same tuple as its examples.
+ * - Quality (quality/check.ts): first line, stripped; rejects empty, under 2 words, identical to the input, prompt
+ *   echo, too long, degenerate repetition, non-printable. Engine failures that survived the engine's own retries
+ *   count as `engine_error` attempts; when all attempts of a slot failed that way the run stops (or, with
+ *   `onEngineFailure: "fallback"`, the slot falls back like a rejected one).
+ * - `shareExamples`: one prompt per (source, attempt) asking for n = pending slots completions.
  */
 import { ConfigError } from "../errors/config_error.js";
 import { deriveSeed, Rng } from "../util/rng.js";

@@ -30,6 +30,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Rng } from "../../src/util/rng.js";
+import { badText, captionOfPrompt, fakeRewrite } from "./openai_server_text.js";
+
+export { captionOfPrompt, fakeRewrite, originalOf } from "./openai_server_text.js";
 
 export const FAULT_KINDS = ["429", "500", "502", "503", "status", "hang", "reset", "slow", "garbage", "empty_choices", "echo", "empty", "newline_first", "repetitive", "identical", "non_printable"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -82,41 +85,6 @@ export interface OpenAIServer {
   pause(): Promise<void>;
   resume(): Promise<void>;
   close(): Promise<void>;
-}
-
-const PREFIX = "Put another way: ";
-
-/** The server's deterministic rewrite of a caption: its words reversed, behind a fixed prefix; choice j > 0 tagged. */
-export function fakeRewrite(caption: string, choice = 0): string {
-  const words = caption.trim().split(/\s+/).reverse().join(" ");
-  return PREFIX + words + (choice > 0 ? ` [${choice}]` : "");
-}
-
-/** Inverts `fakeRewrite` (ignoring the choice tag); undefined for text it did not make. */
-export function originalOf(text: string): string | undefined {
-  if (!text.startsWith(PREFIX)) return undefined;
-  return text.slice(PREFIX.length).replace(/ \[\d+\]$/, "").split(" ").reverse().join(" ");
-}
-
-/** The caption a prompt asks about: its last line without the answer marker. */
-export function captionOfPrompt(prompt: string): string | undefined {
-  const lines = prompt.split("\n");
-  const last = lines[lines.length - 1]!.trim();
-  if (last.endsWith("=>")) return last.slice(0, -2).trim();
-  if (last === "Rewrite:" && lines.length >= 2) return lines[lines.length - 2]!.replace(/^Caption: /, "").trim();
-  return undefined;
-}
-
-function badText(kind: FaultKind, caption: string, prompt: string): string | undefined {
-  switch (kind) {
-    case "echo": return ` ${caption} => ${prompt.split("\n").find((l) => l.includes("=>"))?.trim() ?? "x => y"}`;
-    case "empty": return "";
-    case "newline_first": return `\n${fakeRewrite(caption)}`;
-    case "repetitive": return " the the the the the the the the";
-    case "identical": return ` ${caption}`;
-    case "non_printable": return ` A picture\u0000 of \u0007 things`;
-    default: return undefined;
-  }
 }
 
 export async function startOpenAIServer(o: OpenAIServerOptions = {}): Promise<OpenAIServer> {
