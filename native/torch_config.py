@@ -104,7 +104,9 @@ def main():
     cuda = os.path.exists(os.path.join(libdir, "libtorch_cuda.so"))
     mode = sys.argv[1] if len(sys.argv) > 1 else "--describe"
     if mode == "--cflags":
-        flags = [f"-isystem{d}" for d in cfg["includes"]]
+        # -isystem on a default system directory reorders it and breaks libstdc++'s #include_next <stdlib.h>.
+        default = {"/usr/include", "/usr/local/include"}
+        flags = [f"-isystem{d}" for d in cfg["includes"] if os.path.realpath(d) not in default]
         flags.append(f"-D_GLIBCXX_USE_CXX11_ABI={cfg['abi']}")
         if cuda:
             flags.append("-DLACLIP_WITH_CUDA=1")
