@@ -96,3 +96,10 @@ test("the qa template uses its own header and labelled blocks", () => {
   const p = buildPrompt(qa, qa.header, [["x y", "y x"]], "a cat");
   assert.equal(p.text, `${qa.header}\n\nCaption: x y\nRewrite: y x\n\nCaption: a cat\nRewrite:`);
 });
+
+test("line breaks inside a caption become one space, so the query stays one line", () => {
+  const laclip = getTemplate("laclip")!;
+  const examples = [["in one", "out one"], ["in two", "out two"], ["in three", "out three"]] as const;
+  const p = buildPrompt(laclip, "write image captions differently,", examples, "a red car \r\n  parked\nby the sea");
+  assert.ok(p.text.endsWith(`\n${SPACES}a red car parked by the sea =>`), JSON.stringify(p.text.slice(-50)));
+});

@@ -16,13 +16,21 @@ export interface BuiltPrompt {
   truncated: boolean;
 }
 
-export function buildPrompt(template: PromptTemplate, header: string, examples: readonly Example[], caption: string, maxChars = DEFAULT_MAX_PROMPT_CHARS): BuiltPrompt {
+export function buildPrompt(template: PromptTemplate, header: string, examples: readonly Example[], rawCaption: string, maxChars = DEFAULT_MAX_PROMPT_CHARS): BuiltPrompt {
+  // CSV, JSONL and tar captions may hold line breaks; the model answers up to the first newline, so a break left
+  // in the query line would end the prompt's last line early and the answer would start mid-caption.
+  const caption = flattenLines(rawCaption);
   const { prefix, suffix } = template.parts(header, examples, caption);
   const full = prefix + caption + suffix;
   if (full.length <= maxChars) return { text: full, truncated: false };
   const room = maxChars - prefix.length - suffix.length;
   if (room > 0) return { text: prefix + cutText(caption, room) + suffix, truncated: true };
   return { text: cutText(prefix, Math.max(0, maxChars - suffix.length)) + suffix, truncated: true };
+}
+
+/** Line breaks (and the spaces around them) become one space. */
+export function flattenLines(text: string): string {
+  return text.includes("\n") || text.includes("\r") ? text.replace(/[ \t]*[\r\n]+[ \t]*/g, " ") : text;
 }
 
 /** At most `max` code units of `text`, never splitting a surrogate pair, preferring to end at a space. */
