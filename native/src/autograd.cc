@@ -4,9 +4,40 @@
 #include <c10/core/GradMode.h>
 #include <torch/csrc/autograd/autograd.h>
 
+#include <torch/version.h>
+
 #include "common.h"
 
 namespace lc {
+
+namespace {
+// libtorch 2.4 folded the per-device autocast calls into ones taking a device type (and deprecated the old ones).
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+bool AutocastEnabled(at::DeviceType d) { return at::autocast::is_autocast_enabled(d); }
+void SetAutocastEnabled(at::DeviceType d, bool on) { at::autocast::set_autocast_enabled(d, on); }
+at::ScalarType AutocastDtype(at::DeviceType d) { return at::autocast::get_autocast_dtype(d); }
+void SetAutocastDtype(at::DeviceType d, at::ScalarType t) { at::autocast::set_autocast_dtype(d, t); }
+#else
+bool AutocastEnabled(at::DeviceType d) { return d == at::kCPU ? at::autocast::is_cpu_enabled() : at::autocast::is_enabled(); }
+void SetAutocastEnabled(at::DeviceType d, bool on) {
+  if (d == at::kCPU) at::autocast::set_cpu_enabled(on);
+  else at::autocast::set_enabled(on);
+}
+at::ScalarType AutocastDtype(at::DeviceType d) {
+  return d == at::kCPU ? at::autocast::get_autocast_cpu_dtype() : at::autocast::get_autocast_gpu_dtype();
+}
+void SetAutocastDtype(at::DeviceType d, at::ScalarType t) {
+  if (d == at::kCPU) at::autocast::set_autocast_cpu_dtype(t);
+  else at::autocast::set_autocast_gpu_dtype(t);
+}
+#endif
+
+at::DeviceType AutocastDevice(const std::string& dev) {
+  if (dev == "cpu") return at::kCPU;
+  if (dev == "cuda") return at::kCUDA;
+  throw ArgError("autocast device must be 'cpu' or 'cuda', got '" + dev + "'");
+}
+}  // namespace
 
 LC_OP(requiresGrad) { return Napi::Boolean::New(info.Env(), T(info, 0).requires_grad()); }
 LC_OP(setRequiresGrad) {
@@ -71,24 +102,13 @@ LC_OP(setGradEnabled) {
 
 // (device "cpu" | "cuda", enabled, dtype) -> [previousEnabled, previousDtype]; pair with autocastPop.
 LC_OP(autocastPush) {
-  std::string dev = Str(info, 0);
+  at::DeviceType dev = AutocastDevice(Str(info, 0));
   bool enabled = B(info, 1);
   at::ScalarType dt = DT(info, 2);
-  bool prev;
-  at::ScalarType prevDt;
-  if (dev == "cpu") {
-    prev = at::autocast::is_cpu_enabled();
-    prevDt = at::autocast::get_autocast_cpu_dtype();
-    at::autocast::set_cpu_enabled(enabled);
-    at::autocast::set_autocast_cpu_dtype(dt);
-  } else if (dev == "cuda") {
-    prev = at::autocast::is_enabled();
-    prevDt = at::autocast::get_autocast_gpu_dtype();
-    at::autocast::set_enabled(enabled);
-    at::autocast::set_autocast_gpu_dtype(dt);
-  } else {
-    throw ArgError("autocast device must be 'cpu' or 'cuda', got '" + dev + "'");
-  }
+  bool prev = AutocastEnabled(dev);
+  at::ScalarType prevDt = AutocastDtype(dev);
+  SetAutocastEnabled(dev, enabled);
+  SetAutocastDtype(dev, dt);
   at::autocast::increment_nesting();
   auto arr = Napi::Array::New(info.Env(), 2);
   arr.Set(0u, Napi::Boolean::New(info.Env(), prev));
@@ -98,23 +118,15 @@ LC_OP(autocastPush) {
 
 // (device, previousEnabled, previousDtype): restores; leaving the outermost region drops cached casts.
 LC_OP(autocastPop) {
-  std::string dev = Str(info, 0);
+  at::DeviceType dev = AutocastDevice(Str(info, 0));
   bool prev = B(info, 1);
   at::ScalarType prevDt = DT(info, 2);
   if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-  if (dev == "cpu") {
-    at::autocast::set_cpu_enabled(prev);
-    at::autocast::set_autocast_cpu_dtype(prevDt);
-  } else {
-    at::autocast::set_enabled(prev);
-    at::autocast::set_autocast_gpu_dtype(prevDt);
-  }
+  SetAutocastEnabled(dev, prev);
+  SetAutocastDtype(dev, prevDt);
   return info.Env().Undefined();
 }
 
-LC_OP(isAutocastEnabled) {
-  std::string dev = Str(info, 0);
-  return Napi::Boolean::New(info.Env(), dev == "cpu" ? at::autocast::is_cpu_enabled() : at::autocast::is_enabled());
-}
+LC_OP(isAutocastEnabled) { return Napi::Boolean::New(info.Env(), AutocastEnabled(AutocastDevice(Str(info, 0)))); }
 
 }  // namespace lc
