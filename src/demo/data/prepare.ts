@@ -17,7 +17,7 @@ import { selectEmoji } from "./select.js";
 import { summaryLines } from "./summary.js";
 import { DEMO_TEMPLATES } from "./templates.js";
 import type { DemoDataCounts, DemoDataOptions, PreparedDemoData, StyleCounts } from "./types.js";
-import { writeDataset } from "./write_dataset.js";
+import { checkDatasetDir, writeDataset } from "./write_dataset.js";
 
 export async function prepareDemoData(options: DemoDataOptions): Promise<PreparedDemoData> {
   const started = performance.now();
@@ -27,6 +27,7 @@ export async function prepareDemoData(options: DemoDataOptions): Promise<Prepare
   const styles = [...settings.trainStyles, ...settings.evalStyles];
 
   const sets = await Promise.all(styles.map((s) => loadIconSet(s, dirs))); // unknown style: ConfigError first
+  checkDatasetDir(settings.workDir);
   const catalogue = await loadEmojibase(dirs, { includeSkinTones: settings.includeSkinTones });
   const indexes = new Map<string, SetIndex>(sets.map((set) => [set.name, indexIconSet(set, catalogue)]));
   const selection = selectEmoji(catalogue, {

@@ -40,12 +40,18 @@ export interface DatasetFiles {
   trainImages: number;
 }
 
-export async function writeDataset(input: DatasetInput, counts: object): Promise<DatasetFiles> {
-  const { settings, emoji } = input;
-  const final = join(settings.workDir, "dataset");
+/** Refuses a workDir whose `dataset` folder is someone else's (called before any work, and again before the swap). */
+export function checkDatasetDir(workDir: string): string {
+  const final = join(workDir, "dataset");
   if (existsSync(final) && !existsSync(join(final, "manifest.json"))) {
     throw new ConfigError(`${final} exists but was not written by the demo's data preparation; choose another workDir or remove it`, "workDir");
   }
+  return final;
+}
+
+export async function writeDataset(input: DatasetInput, counts: object): Promise<DatasetFiles> {
+  const { settings, emoji } = input;
+  const final = checkDatasetDir(settings.workDir);
   for (const e of await readdir(settings.workDir)) if (e.startsWith("dataset.tmp-")) await rm(join(settings.workDir, e), { recursive: true, force: true });
   const dir = join(settings.workDir, `dataset.tmp-${process.pid}`);
 
