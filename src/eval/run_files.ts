@@ -6,7 +6,7 @@ import { basename, extname } from "node:path";
 import type { Device } from "../engine/index.js";
 import { ConfigError } from "../errors/config_error.js";
 import { createDecoder, type Resampler } from "../image/index.js";
-import { loadClipCheckpoint } from "../models/clip/index.js";
+import { loadClipCheckpoint, type ClipOverrides } from "../models/clip/index.js";
 import { ClipTokenizer } from "../tokenizer/index.js";
 import { clipEvalInputs, clipModelName } from "./clip.js";
 import { benchmarkResult, writeResult, type BenchmarkResult } from "./result_json.js";
@@ -16,6 +16,8 @@ import { zeroShotEval } from "./zero_shot.js";
 export interface EvalFilesOptions extends TaskFiles {
   /** A LaCLIP/open_clip `.pt`, a `.safetensors` file, or a project checkpoint directory. */
   checkpoint: string;
+  /** Config fields the checkpoint cannot show (heads when widths are not multiples of 64, activations, epsilons). */
+  overrides?: ClipOverrides;
   /** BPE merges file; default $LACLIP_BPE. */
   merges?: string;
   /** Name in the result; default the images' base name. */
@@ -41,7 +43,7 @@ export async function evalFromFiles(o: EvalFilesOptions): Promise<BenchmarkResul
   const tokenizer = ClipTokenizer.fromFile(merges);
   const task = await openZeroShotTask(o);
   for (const n of task.set.notes) o.log?.(n);
-  const { model, config, notes } = await loadClipCheckpoint(o.checkpoint, { device: o.device });
+  const { model, config, notes } = await loadClipCheckpoint(o.checkpoint, { device: o.device, overrides: o.overrides });
   for (const n of notes) o.log?.(`checkpoint: ${n}`);
   const decoder = createDecoder({ workers: o.workers ?? 0 });
   try {

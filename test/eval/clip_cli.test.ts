@@ -13,7 +13,7 @@ import { Generator, fromHost, noGrad, tensor, tidy } from "../../src/engine/inde
 import { preprocessBatch } from "../../src/image/index.js";
 import { CLIP, clipPreset, imageTransformFor, saveClipCheckpoint } from "../../src/models/clip/index.js";
 import { ClipTokenizer, writeMergesFile } from "../../src/tokenizer/index.js";
-import { classesFromNames, clipEvalInputs, openImageFolder, zeroShotEval, type BenchmarkResult } from "../../src/eval/index.js";
+import { classesFromNames, clipEvalInputs, evalFromFiles, openImageFolder, zeroShotEval, type BenchmarkResult } from "../../src/eval/index.js";
 import { runCli } from "../helpers/cli.js";
 import { COLOURS, colourMerges } from "./tiny_models.js";
 
@@ -49,7 +49,8 @@ test("laclip eval on a real CLIP checkpoint agrees with the model's forward pass
 
   const out = join(root, "result.json");
   const res = await runCli(["eval", "--checkpoint", join(root, "ckpt"), "--images", images, "--classes", join(root, "classes.json"),
-    "--templates", join(root, "templates.json"), "--merges", join(root, "merges.txt"), "--batch", "5", "--out", out, "--dataset", "tiny-colours"]);
+    "--templates", join(root, "templates.json"), "--merges", join(root, "merges.txt"), "--batch", "5", "--out", out, "--dataset", "tiny-colours",
+    "--text-heads", "4", "--vision-activation", "gelu"]); // overrides parse; a project checkpoint carries its own config
   assert.equal(res.code, 0, res.stderr);
   const line = JSON.parse(res.stdout) as { metrics: BenchmarkResult["metrics"]; out: string };
   const j = JSON.parse(await readFile(out, "utf8")) as BenchmarkResult;
@@ -106,11 +107,14 @@ test("laclip eval reports bad input in one line naming the path", async (t) => {
   const env = { ...process.env };
   delete env.LACLIP_BPE;
   const args = ["eval", "--checkpoint", join(root, "none"), "--images", images, "--classes", join(root, "classes.json")];
-  const noMerges = await runCli(args, { env });
-  assert.equal(noMerges.code, 1);
-  assert.match(noMerges.stderr, /^laclip eval: evaluation needs the CLIP BPE merges file.*--merges FILE or set LACLIP_BPE/m);
   const missing = await runCli([...args, "--merges", join(root, "merges.txt")], { env });
   assert.equal(missing.code, 1);
   assert.ok(missing.stderr.includes(`laclip eval: missing class folder(s) '${join(images, "cyan")}'`), missing.stderr);
   assert.equal(missing.stdout, "");
+
+  const saved = process.env.LACLIP_BPE;
+  delete process.env.LACLIP_BPE;
+  t.after(() => void (saved !== undefined && (process.env.LACLIP_BPE = saved)));
+  await assert.rejects(evalFromFiles({ checkpoint: join(root, "none"), images, classes: join(root, "classes.json"), templates: "laclip-7" }),
+    /evaluation needs the CLIP BPE merges file for the prompts: pass --merges FILE or set LACLIP_BPE/);
 });
