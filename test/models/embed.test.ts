@@ -97,3 +97,28 @@ test("embed uses the open_clip layout's own mean/std, and needs merges only for 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("embed reads a released-style torch.save checkpoint, with the heads it cannot infer given", async (t) => {
+  const ckpt = sharedPath(t, "reference", "parity", "open_clip", "checkpoint.pt");
+  if (ckpt === undefined) return;
+  const dir = await mkdtemp(join(tmpdir(), "laclip-embed-"));
+  try {
+    await makeImages(join(dir, "images"));
+    const out = join(dir, "emb.safetensors");
+    const refused = await runCli(["embed", "--checkpoint", ckpt, "--images", join(dir, "images"), "--out", out]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /--vision-heads/);
+    const r = await runCli(["embed", "--checkpoint", ckpt, "--images", join(dir, "images"), "--out", out, "--vision-heads", "4", "--text-heads", "4"]);
+    assert.equal(r.code, 0, r.stderr);
+    const { tensors, metadata } = await readSafetensors(out);
+    assert.equal(metadata!["layout"], "open_clip");
+    const { loadClipCheckpoint } = await import("../../src/models/clip/index.js");
+    const { model } = await loadClipCheckpoint(ckpt, { overrides: { vision: { heads: 4 }, text: { heads: 4 } } });
+    const files = JSON.parse(metadata!["images"]!) as string[];
+    const got = new Float32Array(tensors.get("image_embeds")!.data.slice().buffer);
+    assert.ok(maxDiff(got, await expectedImages(model, join(dir, "images"), files, "openai")) < 1e-5);
+    model.dispose();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

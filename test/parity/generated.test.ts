@@ -38,7 +38,8 @@ test("PyTorch-written fixtures of other sizes and switches pass", async (t) => {
         "--text-width", "36", "--text-heads", "6", "--text-layers", "2", "--context-length", "10", "--embed-dim", "20", "--batch", "5", "--rewrites", "1"],
       ["--family", "open_clip", "--seed", "22", "--image-size", "16", "--patch", "4", "--vision-width", "32", "--vision-heads", "8", "--vision-layers", "1",
         "--text-width", "24", "--text-heads", "2", "--text-layers", "3", "--context-length", "7", "--embed-dim", "12",
-        "--text-activation", "quick_gelu", "--patch-bias", "1", "--ln-pre", "0", "--vision-ln-eps", "0.001"],
+        "--text-activation", "quick_gelu", "--patch-bias", "1", "--ln-pre", "0", "--vision-ln-eps", "0.001",
+        "--container", "model", "--no-module-prefix"],
     ];
     for (const args of runs) {
       const r = spawnSync(PY, [script, "write", "--out", dir, ...args], { encoding: "utf8", timeout: 120_000 });
@@ -49,6 +50,9 @@ test("PyTorch-written fixtures of other sizes and switches pass", async (t) => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(lines.filter((l) => l.quantity === "grad").length, 2);
     assert.ok(lines.every((l) => l.ok), r.stdout);
+    const read = lines.find((l) => l.family === "open_clip" && l.quantity === "checkpoint_weights")!;
+    assert.match(read.detail!, /'model' entry/);
+    assert.doesNotMatch(read.detail!, /module\./);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

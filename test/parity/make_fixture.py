@@ -272,7 +272,8 @@ def write(a):
     write_st(os.path.join(d, "weights.safetensors"), sd, {"family": a.family})
     write_st(os.path.join(d, "io.safetensors"), out)
     ns = argparse.Namespace(model="CLIP_GENERATED", lr=1e-3)
-    ck = {"epoch": 1, "state_dict": {"module." + k: v for k, v in sd.items()}}
+    prefix = "" if a.no_module_prefix else "module."
+    ck = {"epoch": 1, a.container: {prefix + k: v for k, v in sd.items()}}
     if laclip:
         ck["args"] = ns
     torch.save(ck, os.path.join(d, "checkpoint.pt"))
@@ -298,6 +299,8 @@ def main():
     w.add_argument("--no-qk-norm", action="store_true")
     w.add_argument("--ln-pre", choices=["0", "1"])
     w.add_argument("--patch-bias", choices=["0", "1"])
+    w.add_argument("--container", default="state_dict", choices=["state_dict", "model"], help="checkpoint.pt key holding the weights")
+    w.add_argument("--no-module-prefix", action="store_true", help="checkpoint.pt keys without 'module.'")
     a = ap.parse_args()
     torch.set_num_threads(1)
     check(a.fixture) if a.cmd == "check" else write(a)

@@ -34,8 +34,12 @@ export function packedSelfAttention(x: Tensor, w: PackedAttentionWeights, causal
   return linear(o, w.outWeight, w.outBias);
 }
 
+/** Under CPU autocast q and k arrive in bf16 while LayerNorm weights stay f32; libtorch 1.13's CPU layer_norm
+ * wants one dtype, so the input is widened to the weights' (what the PyTorch peer does with q.float()). */
 function normHead(x: Tensor, ln: LayerNorm): Tensor {
-  return layerNorm(x, ln.normalizedShape, ln.weight, ln.bias, ln.eps);
+  const w = ln.weight;
+  const input = w !== undefined && x.dtype !== w.dtype ? x.to(w.dtype) : x;
+  return layerNorm(input, ln.normalizedShape, w, ln.bias, ln.eps);
 }
 
 export function activate(x: Tensor, a: Activation): Tensor {

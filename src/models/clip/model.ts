@@ -25,7 +25,7 @@ export interface ClipForwardOptions {
 }
 
 export interface ClipOutput {
-  /** (B, D), L2-normalised. */
+  /** (B, D), L2-normalised, f32 (also under autocast). */
   imageFeatures: Tensor;
   /** (B, D), L2-normalised, of `texts`. */
   textFeatures: Tensor;
@@ -43,6 +43,8 @@ export interface ClipBuildOptions extends FactoryOptions {
   /** Initialise as the reference code does (default true); false leaves weights uninitialised, for loading. */
   init?: boolean;
 }
+
+const widen = (x: Tensor): Tensor => (x.dtype === "bf16" || x.dtype === "f16" ? x.to("f32") : x);
 
 export class CLIP extends Module {
   readonly config: ClipConfig;
@@ -83,11 +85,12 @@ export class CLIP extends Module {
 
   forward(images: Tensor, texts: Tensor, o: ClipForwardOptions = {}): ClipOutput {
     return tidy(() => {
-      const imageFeatures = this.encodeImage(images).normalize({ dim: -1 });
+      // Under autocast the towers end in bf16 matrix products; the loss is computed in f32, as the PyTorch peer does.
+      const imageFeatures = widen(this.encodeImage(images)).normalize({ dim: -1 });
       const extra = o.multiText ?? [];
       // All text batches through the tower at once: one pass over bigger matrices instead of K+1 small ones.
       const allText = extra.length === 0 ? this.encodeText(texts) : this.encodeText(cat([texts, ...extra], 0));
-      const allFeatures = allText.normalize({ dim: -1 }); // ((K+1) B, D)
+      const allFeatures = widen(allText).normalize({ dim: -1 }); // ((K+1) B, D)
       const perBatch = extra.length === 0 ? [allFeatures] : allFeatures.split(texts.shape[0]!, 0);
       const textFeatures = perBatch[0]!;
       const scale = this.logitScale;
