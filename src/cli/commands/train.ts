@@ -1,0 +1,78 @@
+/**
+ * `laclip train`: trains CLIP/LaCLIP from a config file (JSON or YAML; a name like `cpu-small` means
+ * configs/cpu-small.yaml) with `--set section.key=value` overrides. The config is printed in full at start and
+ * saved beside the checkpoints; started again with the same output directory, the run resumes from its last
+ * checkpoint. Library: src/train (docs/train.md).
+ */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { ConfigError } from "../../errors/config_error.js";
+
+export const summary = "train CLIP / LaCLIP from a config file, with auto-resume (docs/train.md)";
+
+const USAGE = `usage: laclip train --config FILE|PRESET [--set section.key=value]... [--output DIR] [options]
+  --config FILE      JSON or YAML training config; a bare name means configs/NAME.yaml
+  --set K=V          override one key (repeatable), e.g. --set train.batch_size=128 --set data.rewrites=[a.txt,b.txt]
+  --output DIR       same as --set checkpoint.output_dir=DIR
+  --merges FILE      CLIP BPE merges file for the tokenizer (default: $LACLIP_BPE)
+  --accumulation M   exact (default: the loss over the whole step's batch) or local (LaCLIP's --update-freq)
+  --keep N           checkpoints to keep (default 3)
+  --device D         cpu (default), cuda, cuda:N
+  --print-config     print the resolved config (with comments) and exit`;
+
+const OPTIONS = {
+  config: { type: "string" }, set: { type: "string", multiple: true }, output: { type: "string" }, merges: { type: "string" },
+  accumulation: { type: "string" }, keep: { type: "string" }, device: { type: "string" },
+  "print-config": { type: "boolean" }, help: { type: "boolean", short: "h" },
+} as const;
+
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) {
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+  return dir;
+}
+
+/** A config path as given, or a preset name from the project's configs/ folder. */
+export function configPath(given: string): string {
+  if (existsSync(given)) return given;
+  for (const ext of [".yaml", ".yml", ".json"]) {
+    const preset = join(projectRoot(), "configs", given + ext);
+    if (!/[\\/]/.test(given) && existsSync(preset)) return preset;
+  }
+  throw new ConfigError(`config '${given}' is neither a file nor a preset in configs/ (e.g. cpu-small)`, "config");
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: OPTIONS });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { loadConfig, formatConfig } = await import("../../train/config/index.js");
+  const overrides = [...(values.set ?? [])];
+  if (values.output !== undefined) overrides.push(`checkpoint.output_dir=${values.output}`);
+  const cfg = await loadConfig({ file: values.config === undefined ? undefined : configPath(values.config), overrides });
+  if (values["print-config"]) {
+    process.stdout.write(formatConfig(cfg));
+    return 0;
+  }
+  if (values.config === undefined && (values.set ?? []).length === 0) throw new ConfigError(`--config is required\n${USAGE}`, "config");
+  const accumulation = values.accumulation ?? "exact";
+  if (accumulation !== "exact" && accumulation !== "local") throw new ConfigError(`--accumulation must be exact or local, got '${accumulation}'`, "accumulation");
+  const keep = values.keep === undefined ? 3 : Number(values.keep);
+  if (!Number.isInteger(keep) || keep < 1) throw new ConfigError(`--keep must be an integer >= 1, got '${values.keep}'`, "keep");
+  const device = (values.device ?? "cpu") as "cpu";
+  if (!/^(cpu|cuda(:\d+)?)$/.test(device)) throw new ConfigError(`--device must be cpu, cuda or cuda:N, got '${device}'`, "device");
+
+  process.stdout.write(`# laclip train: resolved config\n${formatConfig(cfg)}\n`);
+  const { train } = await import("../../train/trainer/index.js");
+  const r = await train(cfg, { merges: values.merges, accumulation, keepCheckpoints: keep, device });
+  console.log(JSON.stringify({ done: true, step: r.step, epoch: r.position.epoch, last_loss: r.lastLoss ?? null, checkpoint: r.lastCheckpoint ?? null, resumed_from: r.resumedFrom ?? null }));
+  return 0;
+}

@@ -1,0 +1,59 @@
+/**
+ * Which checkpoint a run continues from, and whether it may. `checkpoint.resume`: `auto` takes the newest
+ * complete checkpoint in the output directory (none: a fresh run), `never` always starts fresh, anything else
+ * is a checkpoint directory to continue from.
+ *
+ * A resumed run must be the same run: the settings that decide the weights, the schedule and the data order
+ * (model, data, text, optim, train) must equal those saved in the checkpoint. Logging, evaluation,
+ * checkpointing and the decode-thread count may change.
+ */
+import { ConfigError } from "../../errors/config_error.js";
+import type { BatchPlan, TrainConfig } from "../config/index.js";
+import { latestCheckpoint, readState } from "./checkpoint.js";
+import { CheckpointError } from "./errors/checkpoint_error.js";
+import type { TrainerState } from "./state.js";
+
+const FREE_KEYS = ["log.", "eval.", "checkpoint.", "data.workers", "data.sync_reads", "data.check_images"];
+
+export async function findResume(cfg: TrainConfig): Promise<{ dir: string; state: TrainerState } | undefined> {
+  const r = cfg.checkpoint.resume;
+  if (r === "never") return undefined;
+  const dir = r === "auto" ? await latestCheckpoint(cfg.checkpoint.output_dir) : r;
+  if (dir === undefined) return undefined;
+  return { dir, state: await readState(dir) };
+}
+
+function flatten(cfg: TrainConfig): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [section, body] of Object.entries(cfg)) {
+    for (const [key, value] of Object.entries(body as Record<string, unknown>)) out.set(`${section}.${key}`, JSON.stringify(value));
+  }
+  return out;
+}
+
+/** Throws a ConfigError listing every pinned setting that differs from the checkpoint's. */
+export function checkSameRun(cfg: TrainConfig, plan: BatchPlan, stepsPerEpoch: number, dir: string, state: TrainerState): void {
+  const now = flatten(cfg);
+  const then = flatten(state.config);
+  const differ: string[] = [];
+  for (const key of new Set([...now.keys(), ...then.keys()])) {
+    if (FREE_KEYS.some((p) => key.startsWith(p))) continue;
+    if (now.get(key) !== then.get(key)) differ.push(`${key}: checkpoint ${then.get(key) ?? "(absent)"}, now ${now.get(key) ?? "(absent)"}`);
+  }
+  if (state.batch.world !== plan.world || state.batch.accum !== plan.accum) {
+    differ.push(`ranks x accumulation: checkpoint ${state.batch.world} x ${state.batch.accum}, now ${plan.world} x ${plan.accum}`);
+  }
+  if (state.schedule.stepsPerEpoch !== stepsPerEpoch) {
+    differ.push(`optimizer steps per epoch: checkpoint ${state.schedule.stepsPerEpoch}, now ${stepsPerEpoch} (did the data change?)`);
+  }
+  if (differ.length > 0) {
+    throw new ConfigError(
+      `cannot resume from ${dir}: this run's settings differ from the checkpoint's:\n  ${differ.join("\n  ")}\n` +
+        "Use the same settings, another checkpoint.output_dir, or checkpoint.resume=never to start over",
+      "checkpoint.resume",
+    );
+  }
+  if (state.position.step % plan.accum !== 0) {
+    throw new CheckpointError(`its data position (epoch ${state.position.epoch}, batch ${state.position.step}) is not at an optimizer step boundary`, dir);
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * `train(config)`: the whole training run, top to bottom.
+ *
+ *   setup    model (preset or config file) → AdamW groups → data for this rank → cosine schedule → resume or
+ *            broadcast the fresh weights → tokenizer → decode pool + loader → eval task → logs
+ *   loop     per epoch, per optimizer step: A micro-batches from the loader → lr from the schedule →
+ *            trainStep (forward, loss over all ranks' features, backward, all-reduce, clip, AdamW, clamp) →
+ *            metrics → checkpoint every N steps
+ *   epoch    zero-shot eval (when configured) → checkpoint
+ * A non-finite loss stops the run before that step is applied, naming the step and the last good checkpoint.
+ */
+import { manualSeed, type Device } from "../../engine/index.js";
+import { ConfigError } from "../../errors/config_error.js";
+import { createDecoder, trainTransform } from "../../image/index.js";
+import { loadClipCheckpoint, type CLIP } from "../../models/clip/index.js";
+import { ClipTokenizer } from "../../tokenizer/index.js";
+import { deriveSeed } from "../../util/rng.js";
+import { dataSpec, resolveBatch, saveConfig, type TrainConfig } from "../config/index.js";
+import { openTrainData, type DataPosition } from "../data/index.js";
+import { TrainLoader, textsPerSampleOf, type BatchTokenizer, type TrainBatch } from "../loader/index.js";
+import { learningRate, makeSchedule } from "../schedule.js";
+import { loadCheckpointInto, saveCheckpoint } from "./checkpoint.js";
+import { LocalContext, type TrainContext } from "./context.js";
+import { openEpochEval } from "./epoch_eval.js";
+import { NonFiniteLossError } from "./errors/non_finite_loss_error.js";
+import { buildModel, buildOptimizer, modelConfigOf } from "./model_setup.js";
+import { PhaseTimer } from "./profile.js";
+import { checkSameRun, findResume } from "./resume.js";
+import { RunLog } from "./run_log.js";
+import { RNG_RULE, STATE_FORMAT, STATE_VERSION, type TrainerState } from "./state.js";
+import { trainStep, type Accumulation, type StepSetup } from "./step.js";
+
+export interface TrainOptions {
+  /** CLIP BPE merges file (default $LACLIP_BPE); or give `tokenizer`. */
+  merges?: string;
+  tokenizer?: BatchTokenizer;
+  /** Data parallelism; default one process (LocalContext). */
+  context?: TrainContext;
+  device?: Device;
+  /** Gradient accumulation semantics (step.ts). Default exact. */
+  accumulation?: Accumulation;
+  /** Checkpoints kept (newest first). Default 3. */
+  keepCheckpoints?: number;
+  /** Batches decoded ahead. Default 2. */
+  prefetch?: number;
+  /** Informational lines (default stderr). */
+  log?: (line: string) => void;
+  /** Where the progress bar goes (default stderr). */
+  progressStream?: NodeJS.WritableStream;
+  /** Phase timings (default: on when LACLIP_PROFILE=1); printed through `log` at the end. */
+  timer?: PhaseTimer;
+}
+
+export interface TrainResult {
+  /** Optimizer steps completed in all. */
+  step: number;
+  position: DataPosition;
+  lastCheckpoint: string | undefined;
+  /** Loss of the last step this process ran (undefined when it ran none). */
+  lastLoss: number | undefined;
+  resumedFrom: string | undefined;
+}
+
+export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<TrainResult> {
+  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const ctx = o.context ?? new LocalContext();
+  const device = o.device ?? "cpu";
+  const timer = o.timer ?? new PhaseTimer();
+  const outputDir = cfg.checkpoint.output_dir;
+  const seed = cfg.train.seed;
+  const plan = resolveBatch(cfg, ctx.world);
+
+  // ---- data and schedule
+  const data = await openTrainData(dataSpec(cfg), { rank: ctx.rank, world: ctx.world, batchSize: plan.perRank, seed, tail: cfg.data.tail, log });
+  const cleanup: (() => Promise<void> | void)[] = [() => data.close()];
+  try {
+    const stepsPerEpoch = Math.floor(data.stepsPerEpoch / plan.accum);
+    if (stepsPerEpoch < 1) {
+      throw new ConfigError(`the data (${data.size} samples) does not fill one optimizer step of ${plan.global} samples; lower train.batch_size or grad_accum`, "train.batch_size");
+    }
+    const schedule = makeSchedule({
+      lr: cfg.optim.lr, lrStart: cfg.optim.lr_start, lrEnd: cfg.optim.lr_end, epochs: cfg.train.epochs, stepsPerEpoch,
+      warmupEpochs: cfg.optim.warmup_epochs, warmupSteps: cfg.optim.warmup_steps ?? undefined,
+    });
+
+    // ---- model, optimizer, resume
+    const modelConfig = modelConfigOf(cfg.model.name);
+    const model = buildModel(modelConfig, seed, device);
+    cleanup.push(() => model.dispose());
+    const optimizer = buildOptimizer(model, cfg);
+    cleanup.push(() => optimizer.dispose());
+    const resume = await findResume(cfg);
+    let state: TrainerState | undefined;
+    if (resume !== undefined) {
+      checkSameRun(cfg, plan, stepsPerEpoch, resume.dir, resume.state);
+      await loadCheckpointInto(resume.dir, model, optimizer);
+      state = resume.state;
+      log(`resuming from ${resume.dir}: step ${state.step}, epoch ${state.position.epoch} batch ${state.position.step}`);
+    } else {
+      if (cfg.model.init !== null) await initWeights(model, cfg.model.init, log);
+      await ctx.broadcastParameters(model.parameters());
+    }
+
+    // ---- tokenizer, loader, evaluation
+    const contextLength = modelConfig.text.contextLength;
+    const tokenizer = o.tokenizer ?? openTokenizer(o.merges, contextLength, modelConfig.text.vocabSize);
+    const textsPerSample = state?.textsPerSample ?? (await textsPerSampleOf(cfg, data));
+    const decoder = createDecoder({ workers: cfg.data.workers });
+    cleanup.push(() => decoder.close());
+    const transform = trainTransform({ size: modelConfig.vision.imageSize, normalize: modelConfig.imageMeanStd, scale: cfg.data.crop_scale, ratio: cfg.data.crop_ratio });
+    const loader = new TrainLoader({
+      data, decoder, transform, tokenizer, contextLength, textsPerSample, seed, device, log, prefetch: o.prefetch,
+      text: { mode: cfg.text.augment, seed, sourceWeights: cfg.text.source_weights ?? undefined },
+    });
+    const evaluation = await openEpochEval(cfg, tokenizer, { device, log });
+
+    // ---- logs
+    let step = state?.step ?? 0;
+    let position: DataPosition = state?.position ?? { epoch: 0, step: 0 };
+    if (ctx.isMain) await saveConfig(cfg, outputDir);
+    const runLog = new RunLog(outputDir, cfg, { resumeStep: step, totalSteps: schedule.totalSteps, isMain: ctx.isMain, stream: o.progressStream });
+    cleanup.push(() => runLog.close());
+    if (state !== undefined) runLog.accum = { ...state.logAccum };
+    let lastCheckpoint = resume?.dir;
+    let lastLoss: number | undefined;
+    let lastLr: number | null = state?.lastLr ?? null;
+    let samplesSeen = state?.samplesSeen ?? 0;
+
+    const checkpoint = async (epochEnd: boolean): Promise<void> => {
+      runLog.sync();
+      await ctx.barrier();
+      if (ctx.isMain) {
+        const s: TrainerState = {
+          format: STATE_FORMAT, version: STATE_VERSION, step, position, epochEnd,
+          schedule: { ...schedule, stepsPerEpoch }, lastLr, batch: plan, textsPerSample, accumulation: o.accumulation ?? "exact",
+          rng: { kind: "derived", seed, rule: RNG_RULE }, lossScale: null, logAccum: { ...runLog.accum }, samplesSeen,
+          badSamples: data.bad.counts(), tokenizer: { merges: o.merges ?? process.env.LACLIP_BPE ?? null, contextLength },
+          config: cfg, savedAt: new Date().toISOString(),
+        };
+        lastCheckpoint = await saveCheckpoint(outputDir, model, optimizer, s, o.keepCheckpoints ?? 3);
+      }
+      await ctx.barrier();
+    };
+
+    const setup: StepSetup = {
+      model, optimizer, params: model.parameters(), ctx, bf16: cfg.train.dtype === "bf16", device: device.startsWith("cuda") ? "cuda" : "cpu",
+      gradClip: cfg.optim.grad_clip, accumulation: o.accumulation ?? "exact", timer,
+    };
+    model.train();
+
+    // ---- the loop
+    const batchesPerEpoch = stepsPerEpoch * plan.accum; // a tail that cannot fill a whole step is not read
+    for (let epoch = position.epoch; epoch < cfg.train.epochs; epoch++) {
+      const from = epoch === position.epoch ? position.step : 0;
+      if (from < batchesPerEpoch) {
+        let micro: TrainBatch[] = [];
+        let wait = 0;
+        try {
+          for await (const batch of loader.epoch({ epoch, step: from }, batchesPerEpoch)) {
+            micro.push(batch);
+            wait += batch.waitSeconds;
+            if (micro.length < plan.accum) continue;
+            const lr = learningRate(schedule, step);
+            manualSeed(deriveSeed(seed, "step", step));
+            let r;
+            try {
+              r = await trainStep(setup, micro, lr, { step, epoch });
+            } catch (err) {
+              if (!(err instanceof NonFiniteLossError)) throw err;
+              runLog.metrics?.write({ step: step + 1, epoch, loss: err.value, lr, stopped: "non-finite loss" });
+              throw new NonFiniteLossError(err.value, step, epoch, lastCheckpoint);
+            }
+            step += 1;
+            position = micro[micro.length - 1]!.position;
+            samplesSeen += plan.global;
+            lastLoss = r.loss;
+            lastLr = lr;
+            for (const m of micro) m.dispose();
+            micro = [];
+            runLog.step({ step, epoch, loss: r.loss, lr, logitScale: r.logitScale, gradNorm: r.gradNorm, samples: plan.global, waitSeconds: wait, badSamples: data.bad.total });
+            timer.add("data_wait", wait * 1000);
+            wait = 0;
+            const epochDone = position.step >= batchesPerEpoch;
+            if (!epochDone && cfg.checkpoint.every_steps > 0 && step % cfg.checkpoint.every_steps === 0) await checkpoint(false);
+          }
+        } finally {
+          for (const m of micro) m.dispose();
+        }
+      }
+
+      // ---- end of epoch
+      position = { epoch: epoch + 1, step: 0 };
+      if (evaluation !== undefined && ctx.isMain && (epoch + 1) % cfg.eval.every_epochs === 0) {
+        const values = await evaluation.run(model, decoder);
+        model.train();
+        runLog.eval(step, epoch, values);
+        log(`epoch ${epoch}: ${Object.entries(values).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}`);
+      }
+      await checkpoint(true);
+    }
+    if (timer.enabled && step > (state?.step ?? 0)) log(timer.format(step - (state?.step ?? 0)));
+    return { step, position, lastCheckpoint, lastLoss, resumedFrom: resume?.dir };
+  } finally {
+    for (const c of cleanup.reverse()) await c();
+  }
+}
+
+function openTokenizer(merges: string | undefined, contextLength: number, vocabSize: number): ClipTokenizer {
+  const path = merges ?? process.env.LACLIP_BPE;
+  if (path === undefined || path === "") {
+    throw new ConfigError("training needs the CLIP BPE merges file: pass --merges FILE or set LACLIP_BPE", "merges");
+  }
+  const tok = ClipTokenizer.fromFile(path, { contextLength });
+  if (tok.vocabSize > vocabSize) {
+    throw new ConfigError(`the tokenizer of ${path} has ${tok.vocabSize} tokens but the model's text.vocabSize is ${vocabSize}; use a model with a vocabulary at least that large`, "model.name");
+  }
+  return tok;
+}
+
+/** model.init: weights from any checkpoint the project can read, into the run's (same-shaped) model. */
+async function initWeights(model: CLIP, path: string, log: (line: string) => void): Promise<void> {
+  const loaded = await loadClipCheckpoint(path, { config: model.config });
+  try {
+    model.loadStateDict(loaded.model.stateDict());
+  } finally {
+    loaded.model.dispose();
+  }
+  log(`initialised the weights from ${path}`);
+}
