@@ -47,11 +47,15 @@ export class TrainLoader {
     const o = this.options;
     const decoded = await decodeBatch(batch, { data: o.data, decoder: o.decoder, transform: o.transform, seed: o.seed, maxReplacements: o.maxReplacements, log: o.log });
     const texts = tokenizeBatch(decoded.samples, batch.epoch, o.text, o.textsPerSample ?? 1, o.tokenizer, o.contextLength);
+    const images = batchToHostTensor(decoded.pixels, o.transform.size); // (B, 3, S, S)
+    // The engine's fromHost refuses views of a SharedArrayBuffer (what pool workers write into), so the batch
+    // is copied out here, off the step's critical path; the copy can go once the engine accepts shared memory.
+    if (images.data.buffer instanceof SharedArrayBuffer) images.data = images.data.slice();
     return {
       epoch: batch.epoch,
       step: batch.step,
       next: batch.next,
-      images: batchToHostTensor(decoded.pixels, o.transform.size), // (B, 3, S, S)
+      images,
       texts,
       indices: decoded.samples.map((s) => s.index),
       replaced: decoded.replaced,
