@@ -14,7 +14,10 @@
         "src/nn.cc",
         "src/attention.cc",
         "src/autograd.cc",
-        "src/custom_functions.cc"
+        "src/custom_functions.cc",
+        "src/distributed.cc",
+        "src/distributed_ops.cc",
+        "src/distributed_autograd.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
