@@ -204,4 +204,17 @@ export interface NativeAddon {
   autocastPush(device: "cpu" | "cuda", enabled: boolean, dtype: DtCode): [boolean, DtCode];
   autocastPop(device: "cpu" | "cuda", previousEnabled: boolean, previousDtype: DtCode): void;
   isAutocastEnabled(device: "cpu" | "cuda"): boolean;
+
+  // ---- data parallelism over c10d (distributed*.cc); every call but distBackends/distInfo/distDestroy throws
+  // "built without distributed support" when the addon was compiled without c10d/Gloo
+  distBackends(): ("gloo" | "nccl")[];
+  distInit(backend: "gloo" | "nccl", rank: number, world: number, masterAddr: string, masterPort: number, timeoutMs: number, ifname: string | null): void;
+  distInfo(): { backend: "gloo" | "nccl"; rank: number; world: number; broken: string | null } | null;
+  distBarrier(timeoutMs: number): void;
+  distDestroy(): boolean;
+  distAllreduce(hs: H[], average: boolean, bucketBytes: number): void;
+  distBroadcast(hs: H[], root: number, bucketBytes: number): void;
+  distAllgather(h: H): H;
+  distAllgatherWithGrad(h: H): H;
+  distReduceScatter(h: H, average: boolean): H;
 }
