@@ -4,6 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { setNumThreads } from "../../src/engine/index.js";
 import { createDecoder, trainTransform, type ImageDecoder } from "../../src/image/index.js";
 import { ClipTokenizer, readMergesFile } from "../../src/tokenizer/index.js";
 import { dataSpec } from "../../src/train/config/index.js";
@@ -11,6 +12,9 @@ import { openTrainData, type DataPosition, type SampleBatch, type TrainData } fr
 import { TrainLoader, textsPerSampleOf, type TrainBatch } from "../../src/train/loader/index.js";
 import type { TextAugmentation } from "../../src/train/text_aug.js";
 import { tinyConfig, tinyData, type TinyData } from "./trainer_fixtures.js";
+
+// One intra-op thread: on 2 shared cores, 2 OpenMP threads make these tiny ops ~20x slower (docs/train.md).
+setNumThreads(1);
 
 interface Opened {
   loader: TrainLoader;

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { manualSeed, randint, randn, tidy, type Tensor } from "../../src/engine/index.js";
+import { manualSeed, randint, randn, tidy, type Tensor, setNumThreads } from "../../src/engine/index.js";
 import { resolveClipConfig, type CLIP } from "../../src/models/clip/index.js";
 import { AdamW } from "../../src/optim/index.js";
 import { loadConfig } from "../../src/train/config/index.js";
@@ -14,6 +14,9 @@ import {
   type Accumulation, type MicroBatch, type StepSetup,
 } from "../../src/train/trainer/index.js";
 import { tinyModel } from "./trainer_fixtures.js";
+
+// One intra-op thread: on 2 shared cores, 2 OpenMP threads make these tiny ops ~20x slower (docs/train.md).
+setNumThreads(1);
 
 const CONFIG = resolveClipConfig(tinyModel(600) as never);
 
