@@ -15,6 +15,7 @@
         "src/attention.cc",
         "src/autograd.cc",
         "src/custom_functions.cc",
+        "src/profiler.cc",
         "src/distributed.cc",
         "src/distributed_ops.cc",
         "src/distributed_autograd.cc"

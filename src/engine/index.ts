@@ -24,6 +24,7 @@ export {
 } from "./autograd.js";
 export { tidy, keep, liveTensors, liveBytes, leakedTensors } from "./memory.js";
 export { setNumThreads, getNumThreads } from "./threads.js";
+export { startOpTrace, stopOpTrace } from "./profiler.js";
 export { engineInfo, type EngineInfo } from "./info.js";
 export { EngineError, type EngineErrorKind } from "./errors/engine_error.js";
 export { DisposedTensorError } from "./errors/disposed_tensor_error.js";

@@ -205,6 +205,10 @@ export interface NativeAddon {
   autocastPop(device: "cpu" | "cuda", previousEnabled: boolean, previousDtype: DtCode): void;
   isAutocastEnabled(device: "cpu" | "cuda"): boolean;
 
+  // ---- libtorch's op profiler (profiler.cc)
+  profilerStart(path: string): void;
+  profilerStop(): void;
+
   // ---- data parallelism over c10d (distributed*.cc); every call but distBackends/distInfo/distDestroy throws
   // "built without distributed support" when the addon was compiled without c10d/Gloo
   distBackends(): ("gloo" | "nccl")[];
