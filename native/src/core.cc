@@ -33,10 +33,16 @@ LC_OP(isContiguous) { return Napi::Boolean::New(info.Env(), T(info, 0).is_contig
 // (bytes: Uint8Array | other typed array, shape, dtype, device) -> handle. One memcpy into a fresh tensor.
 LC_OP(fromBytes) {
   if (!info[0].IsTypedArray()) throw ArgError("argument 0: expected a typed array");
-  auto ta = info[0].As<Napi::TypedArray>();
-  auto buf = ta.ArrayBuffer();
-  const uint8_t* src = static_cast<const uint8_t*>(buf.Data()) + ta.ByteOffset();
-  size_t nbytes = ta.ByteLength();
+  // napi_get_typedarray_info gives the view's first byte whether an ArrayBuffer or a SharedArrayBuffer backs it
+  // (node-addon-api's TypedArray::ArrayBuffer() refuses the shared kind, which worker pools hand out).
+  napi_typedarray_type type;
+  size_t length;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(info.Env(), info[0], &type, &length, &data, nullptr, nullptr) != napi_ok) {
+    throw ArgError("argument 0: cannot read the typed array's memory");
+  }
+  const uint8_t* src = static_cast<const uint8_t*>(data);
+  size_t nbytes = info[0].As<Napi::TypedArray>().ByteLength();
   at::Tensor t = at::empty(IL(info, 1), at::TensorOptions().dtype(DT(info, 2)));
   if (static_cast<size_t>(t.nbytes()) != nbytes) {
     throw ArgError("byte length " + std::to_string(nbytes) + " does not match shape " + c10::str(t.sizes()) +

@@ -34,11 +34,20 @@ if (REPORT) {
 const scopes: Tensor[][] = [];
 const kept = new WeakSet<Tensor>();
 
-/** Called by the Tensor constructor for every tensor that owns its handle. */
+/**
+ * Called by the Tensor constructor for every tensor that owns its handle. The tensor is its own unregister
+ * token: dispose() unregisters it, so the registry's cell goes at once rather than piling up until the
+ * garbage collector runs (a synchronous training loop never yields to it: ~17 MB per 1,000 small steps).
+ */
 export function track(t: Tensor, h: NativeHandle): void {
-  registry.register(t, REPORT ? { h, stack: new Error().stack ?? "" } : h);
+  registry.register(t, REPORT ? { h, stack: new Error().stack ?? "" } : h, t);
   const scope = scopes[scopes.length - 1];
   if (scope !== undefined) scope.push(t);
+}
+
+/** Called by dispose(): the tensor's memory is gone, so the safety net has nothing left to watch. */
+export function untrack(t: Tensor): void {
+  registry.unregister(t);
 }
 
 /** Exempts `t` from every enclosing and future tidy scope; it lives until disposed explicitly. */

@@ -8,7 +8,7 @@ import { checkDevice, type Device } from "./device.js";
 import { codeOf, dtypeOfCode, viewAs, type DType, type TypedArrayOf } from "./dtype.js";
 import { DisposedTensorError } from "./errors/disposed_tensor_error.js";
 import { EngineError } from "./errors/engine_error.js";
-import { registerTensorClass, track } from "./memory.js";
+import { registerTensorClass, track, untrack } from "./memory.js";
 import { N } from "./native.js";
 import type { NativeHandle } from "./native_types.js";
 
@@ -49,6 +49,7 @@ export class Tensor {
     this.#disposed = true;
     if (this.#grad !== undefined) this.#dropGrad();
     N.dispose(this.h);
+    untrack(this);
   }
 
   [Symbol.dispose](): void {

@@ -149,3 +149,16 @@ test("reductions agree with JS", () => {
   assert.equal(x.gt(-2).all().item(), 1);
   assert.equal(x.gt(2).any().item(), 0);
 });
+
+test("typed arrays backed by a SharedArrayBuffer become tensors (one copy)", () => {
+  const shared = new SharedArrayBuffer(6 * 4 + 8);
+  const view = new Float32Array(shared, 8, 6); // an offset view, as worker pools hand out batch slices
+  view.set([1, 2, 3, 4, 5, 6]);
+  const t = E.tensor(view, { shape: [2, 3] });
+  const h = E.fromHost({ dtype: "u8", shape: [4], data: new Uint8Array(shared, 8, 4) });
+  view[0] = 100; // a copy: later writes to the shared memory do not reach the tensor
+  assert.deepEqual(t.toArray(), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(h.toArray(), [0, 0, 128, 63]); // the bytes of 1.0f, little-endian
+  t.dispose();
+  h.dispose();
+});
