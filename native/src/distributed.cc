@@ -10,8 +10,12 @@
 #endif
 #endif
 
+#include <poll.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <sstream>
+#include <cerrno>
+#include <thread>
 
 namespace lc {
 namespace dist {
@@ -215,6 +219,32 @@ LC_OP(distDestroy) {
 #else
   return Napi::Boolean::New(info.Env(), false);
 #endif
+}
+
+// (fd): watches the read end of the launcher's lifeline pipe on a thread of its own and ends this process
+// (_exit(1), no exit handlers, so nothing can hang) when the launcher's end closes, i.e. when the launcher
+// died. A native thread rather than a JS stream: it must work while the JS thread is busy or blocked inside
+// a collective. Independent of c10d.
+LC_OP(distWatchLifeline) {
+  int fd = static_cast<int>(I(info, 0));
+  if (fd < 3) throw ArgError("lifeline fd must be >= 3 (0-2 are stdio), got " + std::to_string(fd));
+  std::thread([fd] {
+    char buf[64];
+    for (;;) {
+      pollfd p{fd, POLLIN, 0};
+      int r = poll(&p, 1, -1);
+      if (r < 0 && errno == EINTR) continue;
+      if (r > 0) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR))) continue;
+      }
+      static const char kMsg[] = "laclip worker: the launcher has gone away (its lifeline pipe closed); exiting\n";
+      ssize_t ignored = write(2, kMsg, sizeof kMsg - 1);
+      (void)ignored;
+      _exit(1);
+    }
+  }).detach();
+  return info.Env().Undefined();
 }
 
 }  // namespace dist
