@@ -221,4 +221,5 @@ export interface NativeAddon {
   distAllgather(h: H): H;
   distAllgatherWithGrad(h: H): H;
   distReduceScatter(h: H, average: boolean): H;
+  distWatchLifeline(fd: number): void;
 }
