@@ -12,7 +12,7 @@ import { ClipTokenizer, readMergesFile } from "../../src/tokenizer/index.js";
 import { dataSpec, resolveBatch } from "../../src/train/config/index.js";
 import { openTrainData } from "../../src/train/data/index.js";
 import { TrainLoader } from "../../src/train/loader/index.js";
-import { LocalContext, PhaseTimer, STATE_FORMAT, STATE_VERSION, buildModel, buildOptimizer, modelConfigOf, saveCheckpoint, trainStep, type TrainerState } from "../../src/train/trainer/index.js";
+import { LocalContext, PhaseTimer, buildModel, buildOptimizer, modelConfigOf, saveCheckpoint, trainStep, trainerState } from "../../src/train/trainer/index.js";
 import { makeSchedule } from "../../src/train/schedule.js";
 import { tinyConfig, tinyData } from "./trainer_fixtures.js";
 
@@ -32,11 +32,10 @@ test("live tensors stay flat and RSS roughly flat over 120 real training steps w
       transform: trainTransform({ size: 16, normalize: "imagenet" }), text: { mode: "laclip", seed: 3 },
     });
     const setup = { model, optimizer, params: model.parameters(), ctx: new LocalContext(), bf16: false, device: "cpu" as const, gradClip: 1.0, accumulation: "exact" as const, timer: new PhaseTimer(false) };
-    const state = (step: number): TrainerState => ({
-      format: STATE_FORMAT, version: STATE_VERSION, step, position: { epoch: 0, step: 0 }, epochEnd: false,
-      schedule: { ...makeSchedule({ lr: 0.01, lrStart: 0, lrEnd: 0, epochs: 1, stepsPerEpoch: 1 }), stepsPerEpoch: 1 }, lastLr: 0.01,
-      batch: resolveBatch(cfg, 1), textsPerSample: 1, accumulation: "exact", rng: { kind: "derived", seed: 3, rule: "" }, lossScale: null,
-      logAccum: { lossSum: 0, steps: 0 }, samplesSeen: 0, badSamples: {}, tokenizer: { merges: null, contextLength: 8 }, config: cfg, savedAt: "",
+    const state = (step: number) => trainerState({
+      step, position: { epoch: 0, step: 0 }, epochEnd: false, lastLr: 0.01, batch: resolveBatch(cfg, 1), textsPerSample: 1, accumulation: "exact",
+      schedule: { ...makeSchedule({ lr: 0.01, lrStart: 0, lrEnd: 0, epochs: 1, stepsPerEpoch: 1 }), stepsPerEpoch: 1 },
+      logAccum: { lossSum: 0, steps: 0 }, samplesSeen: 0, badSamples: {}, tokenizer: { merges: null, contextLength: 8 }, config: cfg,
     });
     let step = 0;
     const live: number[] = [];

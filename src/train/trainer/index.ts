@@ -17,6 +17,6 @@ export { stepFlops, type StepFlops } from "./flops.js";
 export { benchTrainStep, type BenchStepOptions, type BenchStepResult } from "./bench_step.js";
 export { runTorchPeer, torchPeerScript, PEER_PYTHON } from "./torch_peer.js";
 export { OpProfile, type OpStats } from "./op_profile.js";
-export { STATE_FORMAT, STATE_VERSION, RNG_RULE, type TrainerState } from "./state.js";
+export { STATE_FORMAT, STATE_VERSION, RNG_RULE, trainerState, type TrainerState } from "./state.js";
 export { NonFiniteLossError } from "./errors/non_finite_loss_error.js";
 export { CheckpointError } from "./errors/checkpoint_error.js";

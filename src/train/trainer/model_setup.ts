@@ -3,13 +3,15 @@
  * `laclip-vit-b16`, ...; the short LaCLIP names `vit-s16`/`vit-b16`/`vit-l16` mean the `laclip-` presets) or
  * the path of a JSON/YAML file holding a CLIP config (`{layout, embedDim, vision: {...}, text: {...}}`).
  * AdamW gets two groups: weight decay on >= 2-D non-norm weights (schedule.ts's rule), none on the rest.
+ * Also the tokenizer (a merges file) and `model.init` weights.
  */
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { Generator, manualSeed, type Device } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
-import { CLIP, clipPreset, presetNames, resolveClipConfig, type ClipConfig, type ClipConfigInput } from "../../models/clip/index.js";
+import { CLIP, clipPreset, loadClipCheckpoint, presetNames, resolveClipConfig, type ClipConfig, type ClipConfigInput } from "../../models/clip/index.js";
+import { ClipTokenizer } from "../../tokenizer/index.js";
 import { AdamW } from "../../optim/index.js";
 import type { TrainConfig } from "../config/index.js";
 import { decayGroups } from "../schedule.js";
@@ -54,4 +56,27 @@ export function buildOptimizer(model: CLIP, cfg: TrainConfig): AdamW {
     { params: noDecay.map((x) => x.p), weightDecay: 0 },
   ].filter((g) => g.params.length > 0);
   return new AdamW(groups, { lr: cfg.optim.lr, betas: [...cfg.optim.betas], eps: cfg.optim.eps });
+}
+
+export function openTokenizer(merges: string | undefined, contextLength: number, vocabSize: number): ClipTokenizer {
+  const path = merges ?? process.env.LACLIP_BPE;
+  if (path === undefined || path === "") {
+    throw new ConfigError("training needs the CLIP BPE merges file: pass --merges FILE or set LACLIP_BPE", "merges");
+  }
+  const tok = ClipTokenizer.fromFile(path, { contextLength });
+  if (tok.vocabSize > vocabSize) {
+    throw new ConfigError(`the tokenizer of ${path} has ${tok.vocabSize} tokens but the model's text.vocabSize is ${vocabSize}; use a model with a vocabulary at least that large`, "model.name");
+  }
+  return tok;
+}
+
+/** model.init: weights from any checkpoint the project can read, into the run's (same-shaped) model. */
+export async function initWeights(model: CLIP, path: string, log: (line: string) => void): Promise<void> {
+  const loaded = await loadClipCheckpoint(path, { config: model.config });
+  try {
+    model.loadStateDict(loaded.model.stateDict());
+  } finally {
+    loaded.model.dispose();
+  }
+  log(`initialised the weights from ${path}`);
 }

@@ -43,3 +43,8 @@ export interface TrainerState {
 }
 
 export const RNG_RULE = "engine generator re-seeded with deriveSeed(seed, 'step', step) before each step; crops and text draws seeded by (seed, epoch, sample index)";
+
+/** A state to save: the given fields plus the constant ones and the time. */
+export function trainerState(f: Omit<TrainerState, "format" | "version" | "rng" | "lossScale" | "savedAt">): TrainerState {
+  return { format: STATE_FORMAT, version: STATE_VERSION, ...f, rng: { kind: "derived", seed: f.config.train.seed, rule: RNG_RULE }, lossScale: null, savedAt: new Date().toISOString() };
+}

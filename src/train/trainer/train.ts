@@ -1,8 +1,8 @@
 /**
  * `train(config)`: the whole training run, top to bottom.
  *
- *   setup    model (preset or config file) → AdamW groups → data for this rank → cosine schedule → resume or
- *            broadcast the fresh weights → tokenizer → decode pool + loader → eval task → logs
+ *   setup    model config and tokenizer → data for this rank → cosine schedule → model → AdamW groups → resume
+ *            or broadcast the fresh weights → decode pool + loader → eval task → logs
  *   loop     per epoch, per optimizer step: A micro-batches from the loader → lr from the schedule →
  *            trainStep (forward, loss over all ranks' features, backward, all-reduce, clip, AdamW, clamp) →
  *            metrics → checkpoint every N steps
@@ -12,8 +12,6 @@
 import { manualSeed, type Device } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
 import { createDecoder, trainTransform } from "../../image/index.js";
-import { loadClipCheckpoint, type CLIP } from "../../models/clip/index.js";
-import { ClipTokenizer } from "../../tokenizer/index.js";
 import { deriveSeed } from "../../util/rng.js";
 import { dataSpec, resolveBatch, saveConfig, type TrainConfig } from "../config/index.js";
 import { openTrainData, type DataPosition } from "../data/index.js";
@@ -23,11 +21,11 @@ import { loadCheckpointInto, saveCheckpoint } from "./checkpoint.js";
 import { LocalContext, type TrainContext } from "./context.js";
 import { openEpochEval } from "./epoch_eval.js";
 import { NonFiniteLossError } from "./errors/non_finite_loss_error.js";
-import { buildModel, buildOptimizer, modelConfigOf } from "./model_setup.js";
+import { buildModel, buildOptimizer, initWeights, modelConfigOf, openTokenizer } from "./model_setup.js";
 import { PhaseTimer } from "./profile.js";
 import { checkSameRun, findResume } from "./resume.js";
 import { RunLog } from "./run_log.js";
-import { RNG_RULE, STATE_FORMAT, STATE_VERSION, type TrainerState } from "./state.js";
+import { trainerState, type TrainerState } from "./state.js";
 import { trainStep, type Accumulation, type StepSetup } from "./step.js";
 
 export interface TrainOptions {
@@ -69,6 +67,9 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
   const outputDir = cfg.checkpoint.output_dir;
   const seed = cfg.train.seed;
   const plan = resolveBatch(cfg, ctx.world);
+  const modelConfig = modelConfigOf(cfg.model.name);
+  const contextLength = modelConfig.text.contextLength;
+  const tokenizer = o.tokenizer ?? openTokenizer(o.merges, contextLength, modelConfig.text.vocabSize);
 
   // ---- data and schedule
   const data = await openTrainData(dataSpec(cfg), { rank: ctx.rank, world: ctx.world, batchSize: plan.perRank, seed, tail: cfg.data.tail, log });
@@ -84,7 +85,6 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
     });
 
     // ---- model, optimizer, resume
-    const modelConfig = modelConfigOf(cfg.model.name);
     const model = buildModel(modelConfig, seed, device);
     cleanup.push(() => model.dispose());
     const optimizer = buildOptimizer(model, cfg);
@@ -101,9 +101,7 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
       await ctx.broadcastParameters(model.parameters());
     }
 
-    // ---- tokenizer, loader, evaluation
-    const contextLength = modelConfig.text.contextLength;
-    const tokenizer = o.tokenizer ?? openTokenizer(o.merges, contextLength, modelConfig.text.vocabSize);
+    // ---- loader, evaluation
     const textsPerSample = state?.textsPerSample ?? (await textsPerSampleOf(cfg, data));
     const decoder = createDecoder({ workers: cfg.data.workers });
     cleanup.push(() => decoder.close());
@@ -130,13 +128,11 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
       runLog.sync();
       await ctx.barrier();
       if (ctx.isMain) {
-        const s: TrainerState = {
-          format: STATE_FORMAT, version: STATE_VERSION, step, position, epochEnd,
-          schedule: { ...schedule, stepsPerEpoch }, lastLr, batch: plan, textsPerSample, accumulation: o.accumulation ?? "exact",
-          rng: { kind: "derived", seed, rule: RNG_RULE }, lossScale: null, logAccum: { ...runLog.accum }, samplesSeen,
-          badSamples: data.bad.counts(), tokenizer: { merges: o.merges ?? process.env.LACLIP_BPE ?? null, contextLength },
-          config: cfg, savedAt: new Date().toISOString(),
-        };
+        const s = trainerState({
+          step, position, epochEnd, schedule: { ...schedule, stepsPerEpoch }, lastLr, batch: plan, textsPerSample, accumulation: setup.accumulation,
+          logAccum: { ...runLog.accum }, samplesSeen, badSamples: data.bad.counts(), config: cfg,
+          tokenizer: { merges: o.merges ?? process.env.LACLIP_BPE ?? null, contextLength },
+        });
         lastCheckpoint = await saveCheckpoint(outputDir, model, optimizer, s, o.keepCheckpoints ?? 3);
       }
       await ctx.barrier();
@@ -203,27 +199,4 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
   } finally {
     for (const c of cleanup.reverse()) await c();
   }
-}
-
-function openTokenizer(merges: string | undefined, contextLength: number, vocabSize: number): ClipTokenizer {
-  const path = merges ?? process.env.LACLIP_BPE;
-  if (path === undefined || path === "") {
-    throw new ConfigError("training needs the CLIP BPE merges file: pass --merges FILE or set LACLIP_BPE", "merges");
-  }
-  const tok = ClipTokenizer.fromFile(path, { contextLength });
-  if (tok.vocabSize > vocabSize) {
-    throw new ConfigError(`the tokenizer of ${path} has ${tok.vocabSize} tokens but the model's text.vocabSize is ${vocabSize}; use a model with a vocabulary at least that large`, "model.name");
-  }
-  return tok;
-}
-
-/** model.init: weights from any checkpoint the project can read, into the run's (same-shaped) model. */
-async function initWeights(model: CLIP, path: string, log: (line: string) => void): Promise<void> {
-  const loaded = await loadClipCheckpoint(path, { config: model.config });
-  try {
-    model.loadStateDict(loaded.model.stateDict());
-  } finally {
-    loaded.model.dispose();
-  }
-  log(`initialised the weights from ${path}`);
 }
