@@ -4,6 +4,8 @@
  * (optimizer state created), and the RSS must stay roughly flat.
  */
 import { test } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { liveTensors, setNumThreads } from "../../src/engine/index.js";
@@ -19,7 +21,12 @@ import { tinyConfig, tinyData } from "./trainer_fixtures.js";
 // One intra-op thread: on 2 shared cores, 2 OpenMP threads make these tiny ops ~20x slower (docs/train.md).
 setNumThreads(1);
 
-test("live tensors stay flat and RSS roughly flat over 120 real training steps with checkpoints", async (t) => {
+// LACLIP_LEAK_STEPS=1000 runs the issue's 1,000-step check (about 15 s here); the suite runs 120.
+const STEPS = Number(process.env.LACLIP_LEAK_STEPS ?? 120);
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+test(`live tensors stay flat and RSS roughly flat over ${STEPS} real training steps with checkpoints`, async (t) => {
   const d = await tinyData(t);
   const cfg = await tinyConfig(d, join(d.dir, "run"), ["data.workers=1"]);
   const data = await openTrainData(dataSpec(cfg), { rank: 0, world: 1, batchSize: 4, seed: 3, log: () => {} });
@@ -40,21 +47,22 @@ test("live tensors stay flat and RSS roughly flat over 120 real training steps w
     let step = 0;
     const live: number[] = [];
     const rss: number[] = [];
-    for (let epoch = 0; step < 120; epoch++) {
+    for (let epoch = 0; step < STEPS; epoch++) {
       for await (const b of loader.epoch({ epoch, step: 0 })) {
         await trainStep(setup, [b], 0.01, { step, epoch });
         b.dispose();
         step += 1;
         if (step % 30 === 0) await saveCheckpoint(join(d.dir, "run"), model, optimizer, state(step), 1);
-        if (step % 10 === 0) {
+        if (step % 10 === 0 && step <= STEPS) {
           live.push(liveTensors());
+          gc(); // garbage JS has not collected yet (batch buffers, host copies) is not a leak
           rss.push(process.memoryUsage().rss);
         }
       }
     }
     assert.ok(live.every((n) => n === live[0]), `live tensors by 10 steps: ${live.join(" ")}`);
     const growth = (rss.at(-1)! - rss[1]!) / 2 ** 20;
-    assert.ok(growth < 48, `RSS grew ${growth.toFixed(1)} MiB between step 20 and step 120 (${rss.map((r) => (r / 2 ** 20).toFixed(0)).join(" ")} MiB)`);
+    assert.ok(growth < 16, `RSS grew ${growth.toFixed(1)} MiB between step 20 and step ${STEPS} (${rss.map((r) => (r / 2 ** 20).toFixed(0)).join(" ")} MiB)`);
   } finally {
     optimizer.dispose();
     model.dispose();
