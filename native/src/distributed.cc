@@ -3,6 +3,7 @@
 #include "distributed.h"
 
 #ifdef LC_HAVE_GLOO
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #ifdef LC_HAVE_NCCL
@@ -87,8 +88,10 @@ void AllreduceSum(Group& g, at::Tensor& t, const char* op) {
 }
 #endif
 
-// (backend "gloo" | "nccl", rank, world, masterAddr, masterPort, timeoutMs, ifname | null). Blocks until all
-// `world` ranks have joined or the timeout passes.
+// (backend "gloo" | "nccl", rank, world, masterAddr, masterPort, timeoutMs, ifname | null, agentPrefix | null).
+// Blocks until all `world` ranks have joined or the timeout passes. Normally rank 0 serves the store at
+// masterAddr:masterPort. With agentPrefix (torchrun's TORCHELASTIC_USE_AGENT_STORE), a launcher's agent
+// already serves it: every rank connects as a client and keeps its keys under the prefix.
 LC_OP(distInit) {
 #ifdef LC_HAVE_GLOO
   std::string backend = Str(info, 0);
@@ -96,6 +99,8 @@ LC_OP(distInit) {
   std::string addr = Str(info, 3);
   int64_t port = I(info, 4), timeoutMs = I(info, 5);
   std::string ifname = IsNil(info[6]) ? "" : Str(info, 6);
+  bool agent = !IsNil(info[7]);
+  std::string prefix = agent ? Str(info, 7) : "";
   if (world < 1 || rank < 0 || rank >= world) throw ArgError("rank must be in [0, world), got rank " + std::to_string(rank) + " world " + std::to_string(world));
   if (port < 1 || port > 65535) throw ArgError("master port must be in 1..65535, got " + std::to_string(port));
   if (timeoutMs < 1) throw ArgError("timeoutMs must be positive, got " + std::to_string(timeoutMs));
@@ -117,11 +122,12 @@ LC_OP(distInit) {
   try {
     c10d::TCPStoreOptions so;
     so.port = static_cast<uint16_t>(port);
-    so.isServer = rank == 0;
-    so.numWorkers = static_cast<size_t>(world);
-    so.waitWorkers = true;
+    so.isServer = rank == 0 && !agent;
+    if (!agent) so.numWorkers = static_cast<size_t>(world);
+    so.waitWorkers = !agent;
     so.timeout = timeout;
     g->store = c10::make_intrusive<c10d::TCPStore>(addr, so);
+    if (agent) g->store = c10::make_intrusive<c10d::PrefixStore>(prefix, g->store);
 #ifdef LC_HAVE_NCCL
     if (backend == "nccl") {
       auto o = c10d::ProcessGroupNCCL::Options::create();
