@@ -212,7 +212,7 @@ export interface NativeAddon {
   // ---- data parallelism over c10d (distributed*.cc); every call but distBackends/distInfo/distDestroy throws
   // "built without distributed support" when the addon was compiled without c10d/Gloo
   distBackends(): ("gloo" | "nccl")[];
-  distInit(backend: "gloo" | "nccl", rank: number, world: number, masterAddr: string, masterPort: number, timeoutMs: number, ifname: string | null): void;
+  distInit(backend: "gloo" | "nccl", rank: number, world: number, masterAddr: string, masterPort: number, timeoutMs: number, ifname: string | null, agentPrefix: string | null): void;
   distInfo(): { backend: "gloo" | "nccl"; rank: number; world: number; broken: string | null } | null;
   distBarrier(timeoutMs: number): void;
   distDestroy(): boolean;
