@@ -9,4 +9,5 @@ export { readDistEnv, isDistributedEnv, DEFAULT_MASTER_PORT, DEFAULT_TIMEOUT_MS,
 export { launchLocalWorkers, ownCommand, type LaunchOptions, type LaunchResult } from "./launcher.js";
 export { watchLauncher, LAUNCHER_FD_ENV } from "./launcher_watch.js";
 export { freePort } from "./free_port.js";
+export { parseNproc, withoutNproc, launchFromCli, contextFromEnv, workerDevice } from "./cli.js";
 export { WorkerFailedError, type WorkerExit } from "./errors/worker_failed_error.js";

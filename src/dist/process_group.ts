@@ -71,8 +71,18 @@ export function initProcessGroup(o: ProcessGroupOptions = {}): ProcessGroup {
     barrierTimeoutMs: o.barrierTimeoutMs ?? timeoutFromEnv(env, "LACLIP_DIST_BARRIER_TIMEOUT_MS", DEFAULT_BARRIER_TIMEOUT_MS),
   });
   const ifname = o.ifname ?? ((env.GLOO_SOCKET_IFNAME ?? "").trim() || null);
-  N.distInit(backend, g.rank, g.world, g.masterAddr, g.masterPort, timeoutMs, ifname);
+  N.distInit(backend, g.rank, g.world, g.masterAddr, g.masterPort, timeoutMs, ifname, agentStorePrefix(env));
   return g;
+}
+
+/**
+ * Under torchrun (`--no-python`), torch >= 2 sets TORCHELASTIC_USE_AGENT_STORE=True: its agent already serves
+ * the store at MASTER_ADDR:MASTER_PORT, so rank 0 must connect to it rather than serve it. The keys then go
+ * under a prefix of their own (per run and restart), clear of the agent's.
+ */
+function agentStorePrefix(env: NodeJS.ProcessEnv): string | null {
+  if ((env.TORCHELASTIC_USE_AGENT_STORE ?? "").toLowerCase() !== "true") return null;
+  return `laclip/${env.TORCHELASTIC_RUN_ID ?? "run"}/${env.TORCHELASTIC_RESTART_COUNT ?? "0"}/`;
 }
 
 interface GroupFields {

@@ -33,14 +33,14 @@ export interface Captured {
 }
 
 /** launchLocalWorkers on worker `name`, output captured; never throws (the error is returned). */
-export async function launch(name: string, nproc: number, env: Record<string, string>, o: { killGraceMs?: number } = {}): Promise<Captured> {
+export async function launch(name: string, nproc: number, env: Record<string, string>, o: { killGraceMs?: number; masterPort?: number } = {}): Promise<Captured> {
   const sink = new PassThrough();
   let output = "";
   sink.on("data", (d: Buffer) => (output += d.toString()));
   try {
     const result = await launchLocalWorkers({
       nproc, argv: [], command: workerCommand(name), env: { ...process.env, ...env, LACLIP_DIST_TEST_WORKER: name },
-      stdout: sink, stderr: sink, killGraceMs: o.killGraceMs,
+      stdout: sink, stderr: sink, killGraceMs: o.killGraceMs, masterPort: o.masterPort,
     });
     return { result, error: undefined, output };
   } catch (error) {
