@@ -73,6 +73,15 @@ test("a run logs the scheduled lr at every step, keeps the newest checkpoints, e
   assert.equal(again.lastLoss, undefined);
   assert.equal(readMetrics(join(out, "metrics.jsonl")).length, metrics.length);
 
+  // model.init: a fresh run (new output dir, step 0) starting from the trained weights
+  const initOut = join(d.dir, "from-init");
+  const init = await tinyConfig(d, initOut, [`model.init=${join(out, CHECKPOINTS_DIR, "step-00000008")}`, "train.epochs=1"]);
+  const ri = await train(init, { merges: d.merges, log: quiet });
+  assert.equal(ri.step, 4);
+  const firstInit = readMetrics(join(initOut, "metrics.jsonl"))[0]!;
+  assert.equal(firstInit.step, 1);
+  assert.ok((firstInit.loss as number) < (steps[0]!.loss as number) - 0.05, `init loss ${firstInit.loss} vs fresh ${steps[0]!.loss}`);
+
   // the same output dir with another learning rate is another run: refused, with the differing key named
   const changed = await tinyConfig(d, out, ["optim.lr=0.02"]);
   await assert.rejects(train(changed, { merges: d.merges, log: quiet }), (err: unknown) => err instanceof ConfigError && /optim\.lr: checkpoint 0\.01, now 0\.02/.test(err.message));

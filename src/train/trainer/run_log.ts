@@ -43,7 +43,7 @@ export class RunLog {
     if (!o.isMain) return;
     this.metrics = MetricsLog.open(join(outputDir, "metrics.jsonl"), { resumeStep: o.resumeStep });
     if (cfg.log.tensorboard) this.tb = new TensorBoardWriter(join(outputDir, "tb"), { purgeStep: o.resumeStep + 1 });
-    this.progress = new TrainProgress({ total: o.totalSteps, mode: cfg.log.progress, stream: o.stream as never });
+    this.progress = new TrainProgress({ total: o.totalSteps, mode: cfg.log.progress, stream: o.stream });
   }
 
   step(r: StepReport): void {
