@@ -3,19 +3,20 @@
  * sized so that both methods train for several epochs in the default budget on two CPU cores; it was chosen
  * once, before comparing methods, and is the same for both. docs/demo.md lists it.
  */
-import { ConfigError } from "../errors/config_error.js";
 import { resolveClipConfig, type ClipConfig } from "../models/clip/index.js";
 
 /** Tokens per text: emoji names are short (the longest are about 10 words), and rewrites add a few words. */
 export const DEMO_CONTEXT = 32;
 
-/** The patch side that gives a grid of about 8 x 8 patches (at 32 px: 4 px patches, 64 patches). */
+/**
+ * The patch side that gives a grid of about 8 x 8 patches (at 32 px: 4 px patches, 64 patches). A size with no
+ * divisor near size / 8 (a prime) gets 1 px patches: it works, at the cost of many more tokens.
+ */
 export function demoPatchSize(size: number): number {
   let best = 1;
   for (let p = 1; p <= size; p++) {
     if (size % p === 0 && Math.abs(size / p - 8) <= Math.abs(size / best - 8)) best = p;
   }
-  if (size / best < 2) throw new ConfigError(`--size ${size} cannot be cut into a grid of patches; use a multiple of 8`, "size");
   return best;
 }
 
