@@ -42,7 +42,7 @@ bool IsLoopback(const std::string& addr) {
   return addr == "localhost" || addr.rfind("127.", 0) == 0 || addr == "::1";
 }
 
-c10::intrusive_ptr<c10d::ProcessGroup> MakeGloo(const c10::intrusive_ptr<c10d::Store>& store, int rank, int world,
+c10::intrusive_ptr<Collectives> MakeGloo(const c10::intrusive_ptr<c10d::Store>& store, int rank, int world,
                                                 std::chrono::milliseconds timeout, const std::string& masterAddr,
                                                 const std::string& ifname) {
   auto o = c10d::ProcessGroupGloo::Options::create(timeout);

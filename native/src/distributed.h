@@ -43,8 +43,12 @@
 #include "common.h"
 
 #ifdef LC_HAVE_GLOO
+#include <torch/version.h>
 #include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
 #include <torch/csrc/distributed/c10d/Store.hpp>
+#if TORCH_VERSION_MAJOR >= 2
+#include <torch/csrc/distributed/c10d/Backend.hpp>
+#endif
 #endif
 
 namespace lc {
@@ -54,9 +58,17 @@ namespace dist {
 [[noreturn]] void ThrowUnsupported();
 
 #ifdef LC_HAVE_GLOO
+// What runs the collectives: ProcessGroupGloo/NCCL are ProcessGroups in libtorch 1.x and Backends (with the
+// same collective methods) from 2.0 on.
+#if TORCH_VERSION_MAJOR >= 2
+using Collectives = c10d::Backend;
+#else
+using Collectives = c10d::ProcessGroup;
+#endif
+
 struct Group {
   c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<c10d::ProcessGroup> pg;
+  c10::intrusive_ptr<Collectives> pg;
   std::string backend;
   int rank = 0;
   int world = 1;
