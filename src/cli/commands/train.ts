@@ -20,11 +20,13 @@ const USAGE = `usage: laclip train --config FILE|PRESET [--set section.key=value
   --accumulation M   exact (default: the loss over the whole step's batch) or local (LaCLIP's --update-freq)
   --keep N           checkpoints to keep (default 3)
   --device D         cpu (default), cuda, cuda:N
+  --nproc N          run as N local worker processes, data-parallel (docs/distributed.md); a process started
+                     with WORLD_SIZE > 1 (torchrun-style variables) joins that job instead
   --print-config     print the resolved config (with comments) and exit`;
 
 const OPTIONS = {
   config: { type: "string" }, set: { type: "string", multiple: true }, output: { type: "string" }, merges: { type: "string" },
-  accumulation: { type: "string" }, keep: { type: "string" }, device: { type: "string" },
+  accumulation: { type: "string" }, keep: { type: "string" }, device: { type: "string" }, nproc: { type: "string" },
   "print-config": { type: "boolean" }, help: { type: "boolean", short: "h" },
 } as const;
 
@@ -69,10 +71,17 @@ export async function run(argv: string[]): Promise<number> {
   if (!Number.isInteger(keep) || keep < 1) throw new ConfigError(`--keep must be an integer >= 1, got '${values.keep}'`, "keep");
   const device = (values.device ?? "cpu") as "cpu";
   if (!/^(cpu|cuda(:\d+)?)$/.test(device)) throw new ConfigError(`--device must be cpu, cuda or cuda:N, got '${device}'`, "device");
+  const dist = await import("../../dist/index.js");
+  const nproc = dist.parseNproc(values.nproc);
+  if (nproc > 1 && !dist.isDistributedEnv()) return dist.launchFromCli("train", argv, nproc);
+  const context = dist.contextFromEnv({ device }); // undefined unless this process is a worker of a job
 
-  process.stdout.write(`# laclip train: resolved config\n${formatConfig(cfg)}\n`);
+  const main = context === undefined || context.isMain;
+  if (main) process.stdout.write(`# laclip train: resolved config\n${formatConfig(cfg)}\n`);
   const { train } = await import("../../train/trainer/index.js");
-  const r = await train(cfg, { merges: values.merges, accumulation, keepCheckpoints: keep, device });
-  console.log(JSON.stringify({ done: true, step: r.step, epoch: r.position.epoch, last_loss: r.lastLoss ?? null, checkpoint: r.lastCheckpoint ?? null, resumed_from: r.resumedFrom ?? null }));
+  // On failure the process exits without leaving the group: its closed connections end the peers' collectives.
+  const r = await train(cfg, { merges: values.merges, accumulation, keepCheckpoints: keep, device: dist.workerDevice(device, context) as "cpu", context });
+  await context?.close();
+  if (main) console.log(JSON.stringify({ done: true, step: r.step, epoch: r.position.epoch, last_loss: r.lastLoss ?? null, checkpoint: r.lastCheckpoint ?? null, resumed_from: r.resumedFrom ?? null }));
   return 0;
 }
