@@ -105,6 +105,7 @@ export async function launchLocalWorkers(o: LaunchOptions): Promise<LaunchResult
           if (++closed === o.nproc) resolveAll();
         });
       }
+      err.write(`[launcher] ${o.nproc} workers, MASTER_PORT ${masterPort}, pids ${children.map((c) => c.pid ?? "?").join(" ")}\n`);
     });
   } finally {
     process.off("SIGINT", onSignal);
