@@ -127,7 +127,10 @@ LC_OP(distInit) {
     so.waitWorkers = !agent;
     so.timeout = timeout;
     g->store = c10::make_intrusive<c10d::TCPStore>(addr, so);
-    if (agent) g->store = c10::make_intrusive<c10d::PrefixStore>(prefix, g->store);
+    // A later group of this process (after distDestroy) must not meet the keys of an earlier one in the
+    // agent's long-lived store; every rank creates its groups in the same order, so the count agrees.
+    static int groupsJoined = 0;
+    if (agent) g->store = c10::make_intrusive<c10d::PrefixStore>(prefix + "g" + std::to_string(groupsJoined++) + "/", g->store);
 #ifdef LC_HAVE_NCCL
     if (backend == "nccl") {
       auto o = c10d::ProcessGroupNCCL::Options::create();
