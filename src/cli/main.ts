@@ -50,12 +50,13 @@ export async function main(argv: string[]): Promise<number> {
     await help();
     return name === undefined ? 2 : 0;
   }
-  const mod = await load(name);
-  if (!mod) {
-    console.error(`laclip: unknown command '${name}'; run 'laclip --help' for the list`);
-    return 2;
-  }
   try {
+    // Loading a command can fail the project's way too (a missing native build, say): same one-line report.
+    const mod = await load(name);
+    if (!mod) {
+      console.error(`laclip: unknown command '${name}'; run 'laclip --help' for the list`);
+      return 2;
+    }
     return await mod.run(rest);
   } catch (err) {
     if (err instanceof LaclipError) {
