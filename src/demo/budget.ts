@@ -14,13 +14,15 @@ import type { ClipConfig } from "../models/clip/index.js";
 
 /**
  * Model GFLOP per second (stepFlops' count, 3 x forward) that a whole training loop of the demo's model
- * sustained on the reference machine in fp32, data loading, optimizer and checkpoints included. Measured with
- * `laclip demo` on the 2-core development machine (docs/demo.md, "Budget").
+ * sustained on the reference machine (the 2-core development machine, one intra-op thread, one decode worker),
+ * data loading, optimizer and checkpoints included: 42.9 measured in bf16 over 18 epochs while the machine was
+ * shared (load average 5-6); fp32 from the bf16/fp32 ratio of `bench train-step` on the same model
+ * (docs/demo.md, "Budget").
  */
-export const REFERENCE_GFLOPS = 20;
+export const REFERENCE_GFLOPS = { bf16: 45, fp32: 35 } as const;
 
 /** Seconds of the default run spent outside training on the reference machine: data, rewrites, tokenizer, evaluation. */
-export const REFERENCE_OVERHEAD_SECONDS = 45;
+export const REFERENCE_OVERHEAD_SECONDS = 50;
 
 export interface Budget {
   epochs: number;
@@ -42,13 +44,14 @@ export interface BudgetInput {
   trainSamples: number;
   batchSize: number;
   model: ClipConfig;
+  dtype: "fp32" | "bf16";
 }
 
 export function planBudget(i: BudgetInput): Budget {
   const batchSize = Math.min(i.batchSize, i.trainSamples);
   const stepsPerEpoch = Math.floor(i.trainSamples / batchSize); // the trainer drops a tail that cannot fill a batch
   const gflopPerStep = stepFlops(i.model, batchSize).train / 1e9;
-  const secondsPerEpoch = (stepsPerEpoch * gflopPerStep) / REFERENCE_GFLOPS;
+  const secondsPerEpoch = (stepsPerEpoch * gflopPerStep) / REFERENCE_GFLOPS[i.dtype];
   let epochs = i.epochs;
   if (epochs === undefined) {
     const trainSeconds = Math.max(0, i.minutes * 60 - REFERENCE_OVERHEAD_SECONDS) / i.methods;

@@ -9,13 +9,14 @@ import { resolveClipConfig, type ClipConfig } from "../models/clip/index.js";
 export const DEMO_CONTEXT = 32;
 
 /**
- * The patch side that gives a grid of about 8 x 8 patches (at 32 px: 4 px patches, 64 patches). A size with no
- * divisor near size / 8 (a prime) gets 1 px patches: it works, at the cost of many more tokens.
+ * The patch side that gives a grid of about 4 x 4 patches (at 32 px: 8 px patches). Measured at 32 px on the
+ * 2-core machine, an 8 x 8 grid of 4 px patches trained 2.4x slower per step, and in the same wall time reached
+ * a lower CLIP accuracy (docs/demo.md). A size with no divisor near size / 4 gets the nearest grid of at least 2 x 2 it has.
  */
 export function demoPatchSize(size: number): number {
   let best = 1;
   for (let p = 1; p <= size; p++) {
-    if (size % p === 0 && Math.abs(size / p - 8) <= Math.abs(size / best - 8)) best = p;
+    if (size % p === 0 && size / p >= 2 && Math.abs(size / p - 4) <= Math.abs(size / best - 4)) best = p;
   }
   return best;
 }

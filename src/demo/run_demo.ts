@@ -76,7 +76,7 @@ async function lines(file: string): Promise<string[]> {
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   checkOptions(o);
   const started = performance.now();
-  if (o.threads !== undefined) setNumThreads(o.threads);
+  setNumThreads(o.threads); // for the whole process: the engine has one intra-op pool
   const timings: Record<string, number | boolean> = {};
 
   let t = performance.now();
@@ -94,7 +94,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   timings.tokenizer_s = seconds(t);
 
   const model = demoModelConfig(o.size, tok.vocabSize);
-  const budget = planBudget({ minutes: o.minutes, epochs: o.epochs, methods: o.methods.length, trainSamples: data.counts.trainImages, batchSize: o.batchSize, model });
+  const budget = planBudget({ minutes: o.minutes, epochs: o.epochs, methods: o.methods.length, trainSamples: data.counts.trainImages, batchSize: o.batchSize, model, dtype: o.dtype });
   o.log(`budget: ${budget.epochs} epochs x ${budget.stepsPerEpoch} steps = ${budget.steps} steps per method (${budget.from === "minutes" ? `from --minutes ${o.minutes} on the reference machine: about ${Math.round(budget.referenceSecondsPerMethod)} s each there` : "from --epochs"})`);
 
   const chance = await chanceLevels(data);

@@ -30,7 +30,7 @@ const withoutTimings = (l: DemoLine): Omit<DemoLine, "timings"> => {
 function libraryOptions(workDir: string): DemoOptions {
   return {
     workDir, trainStyles: ["twemoji", "noto", "openmoji"], evalStyles: ["fluent-emoji-flat"], size: 16, seed: 0, minutes: 10, epochs: 1,
-    batchSize: 32, maxEmoji: 30, methods: ["clip", "laclip"], dtype: "fp32", threads: 1, workers: 1, bpeMerges: 4000,
+    batchSize: 32, maxEmoji: 30, methods: ["clip", "laclip"], dtype: "bf16", threads: 1, workers: 1, bpeMerges: 4000,
     rewrite: { engine: "eda", perSource: 1, seed: 0 }, fresh: false, log: () => {},
   };
 }

@@ -18,6 +18,7 @@ const USAGE = `usage: laclip demo [options]                  (docs/demo.md)
   budget    --minutes 10 (minutes of the reference 2-core machine: a fixed number of steps, see docs/demo.md)
             --epochs N (instead of --minutes)  --batch 128  --methods clip,laclip  --seed 0  --dtype fp32|bf16
             --threads N  --workers 1  --fresh (train again even if a finished run with these settings exists)
+            (defaults: bf16, 1 thread, 1 decode worker: the fastest here, docs/demo.md)
   rewrites  --rewrite-engine eda|openai|llama (default eda; openai with --base-url, llama with --model-path)
             --base-url URL...  --model NAME  --api-key-env VAR  --model-path GGUF  --per-source K  --sources a,b
             --pairs FILE  --template laclip|clean|qa  --concurrency N  --timeout SECONDS
@@ -82,11 +83,11 @@ async function demoOptions(v: Values): Promise<DemoOptions> {
     maxEmoji: int(v["max-emoji"], "max-emoji", 1),
     methods: (list(v.methods) ?? [...DEFAULTS.methods]) as DemoMethod[],
     dtype,
-    threads,
+    threads: threads ?? DEFAULTS.threads,
     workers: int(v.workers, "workers", 0) ?? DEFAULTS.workers,
     merges: v.merges,
     bpeMerges: int(v["bpe-merges"], "bpe-merges", 0) ?? DEFAULTS.bpeMerges,
-    rewrite: rewriteOptions(v, threads),
+    rewrite: rewriteOptions(v, threads), // a llama engine uses every core unless --threads is given
     fresh: v.fresh ?? false,
     log: (line) => void process.stderr.write(`${line}\n`),
   };
