@@ -4,23 +4,12 @@
  * `../shared/reference/parity` beside the project root.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import { ClipTokenizer } from "../tokenizer/index.js";
 import { checkFamily } from "./family.js";
 import { failure, type ParityResult } from "./result.js";
 import { checkTokenizerCases } from "./tokenizer_cases.js";
-
-/** The project root: the first directory above this file holding package.json (works from src/ and dist/). */
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-  return dir;
-}
+import { projectRoot } from "../util/project_root.js";
 
 export function defaultParityDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   const list = env.LACLIP_PARITY_DIRS;

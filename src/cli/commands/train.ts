@@ -5,10 +5,10 @@
  * checkpoint. Library: src/train (docs/train.md).
  */
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../../errors/config_error.js";
+import { projectRoot } from "../../util/project_root.js";
 
 export const summary = "train CLIP / LaCLIP from a config file, with auto-resume (docs/train.md)";
 
@@ -29,16 +29,6 @@ const OPTIONS = {
   accumulation: { type: "string" }, keep: { type: "string" }, device: { type: "string" }, nproc: { type: "string" },
   "print-config": { type: "boolean" }, help: { type: "boolean", short: "h" },
 } as const;
-
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-  return dir;
-}
 
 /** A config path as given, or a preset name from the project's configs/ folder. */
 export function configPath(given: string): string {

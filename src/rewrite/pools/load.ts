@@ -5,24 +5,19 @@
  * exactly 2 strings (the paper's `mscoco` holds groups of 5); otherwise it is a pair pool.
  */
 import { readFileSync } from "node:fs";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { ConfigError } from "../../errors/config_error.js";
 import { FormatError } from "../../errors/format_error.js";
+import { findProjectRoot } from "../../util/project_root.js";
 import type { Pool, PoolSet } from "./pool.js";
 
 const META_KEYS = new Set(["format", "prompt_header", "sampled_per_prompt", "group_sources"]);
 
 /** The project's own pools, shipped in `data/pools/` at the package root. */
 export function defaultPoolsFile(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, "package.json"))) return join(dir, "data", "pools", "laclip_own.json");
-    const up = dirname(dir);
-    if (up === dir) throw new ConfigError("cannot find the package root (package.json) to locate data/pools/", "pairsFile");
-    dir = up;
-  }
+  const root = findProjectRoot();
+  if (root === undefined) throw new ConfigError("cannot find the package root (package.json) to locate data/pools/", "pairsFile");
+  return join(root, "data", "pools", "laclip_own.json");
 }
 
 export function loadPools(file: string = defaultPoolsFile()): PoolSet {

@@ -5,21 +5,11 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import { LaclipError } from "../../errors/laclip_error.js";
+import { projectRoot } from "../../util/project_root.js";
 
 export const PEER_PYTHON = "/usr/bin/python3";
-
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-  return dir;
-}
 
 /** The peer script, or undefined when the shared folder or python is absent. */
 export function torchPeerScript(): string | undefined {

@@ -11,20 +11,14 @@
  * now-warm cache, so the only misses are new pseudo-words and evicted entries.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../../../errors/config_error.js";
 import { ClipTokenizer } from "../../../tokenizer/clip_tokenizer.js";
 import { deriveSeed, Rng } from "../../../util/rng.js";
+import { sharedDir } from "../../../util/project_root.js";
 
 export const summary = "CLIP tokenizer throughput: captions/s and tokens/s, cold cache and steady state";
-
-function sharedDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
-  return resolve(process.env.LACLIP_SHARED ?? join(dir, "..", "shared"));
-}
 
 function variants(base: string[], n: number, novel: number, rng: Rng): string[] {
   const out: string[] = [];
