@@ -18,3 +18,4 @@ export { RefusedGlobalError } from "./torch/refused_global_error.js";
 export { PyDict, PyGlobal, PyNamespace, PyObject, PySlice, isTuple, pyTypeName, type PyValue } from "./pickle/py_value.js";
 export { unpickle, type UnpicklerHooks, type PickleSource } from "./pickle/unpickler.js";
 export { ZipReader, type ZipEntry } from "./zip/zip_reader.js";
+export { writeFileAtomic, writeAll } from "./file/atomic_write.js";

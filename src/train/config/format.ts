@@ -3,9 +3,10 @@
  * `--print-config` emits as a template), and saves it next to the checkpoints, atomically, so a run's settings
  * are always those of its checkpoints.
  */
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Document, isMap, isScalar, isSeq, type Pair } from "yaml";
+import { writeFileAtomic } from "../../io/file/atomic_write.js";
 import { FIELD_BY_KEY, SECTION_DOCS } from "./schema.js";
 import type { TrainConfig } from "./types.js";
 
@@ -29,12 +30,12 @@ export function formatConfig(cfg: TrainConfig, comments = true): string {
 
 export const CONFIG_FILE = "config.yaml";
 
-/** Writes `dir/config.yaml` (through a temporary file and a rename, so a crash never leaves half a config). */
+/** Writes `dir/config.yaml` atomically (temp file, fsync, rename), so a crash never leaves half a config. */
 export async function saveConfig(cfg: TrainConfig, dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, CONFIG_FILE);
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, formatConfig(cfg));
-  await rename(tmp, path);
+  await writeFileAtomic(path, async (handle) => {
+    await handle.writeFile(formatConfig(cfg));
+  });
   return path;
 }
