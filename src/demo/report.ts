@@ -1,7 +1,8 @@
 /** The demo's readable summary: one table per held-out style, methods side by side, with the chance levels. */
 import type { DemoLine } from "./run_demo.js";
 
-const METHOD_TITLES: Record<string, string> = { clip: "CLIP", laclip: "LaCLIP" };
+/** Column titles; LaCLIP's names its rewrite engine, since eda rewrites are not the paper's LLM rewrites. */
+const title = (method: string, engine: string): string => (method === "clip" ? "CLIP" : method === "laclip" ? `LaCLIP (${engine})` : method);
 
 const cell = (v: number | null | undefined): string => (v === null || v === undefined ? "-" : `${v.toFixed(2)}%`);
 
@@ -24,7 +25,7 @@ export function formatSummary(line: DemoLine): string {
     const name = line.chance[`${style}/name`];
     const sub = line.chance[`${style}/subgroup`];
     out.push("", `zero-shot on held-out ${style} (${name?.images ?? "?"} pictures never seen in training):`);
-    const head = ["", ...methods.map((m) => METHOD_TITLES[m] ?? m), "chance"];
+    const head = ["", ...methods.map((m) => title(m, s.rewrite.engine)), "chance"];
     const row = (title: string, key: string, metric: "acc1" | "acc5", chance: string): string[] => [title, ...methods.map((m) => cell(line.methods[m as keyof typeof line.methods]?.zeroshot[key]?.[metric])), chance];
     out.push(...table([
       head,
