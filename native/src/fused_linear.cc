@@ -1,0 +1,246 @@
+// Linear layer with its epilogue fused: y = act(x W^T + b) (+ residual). One matrix product and one
+// elementwise pass forward; backward, one pass for the activation's derivative that also sums the bias
+// gradient (libtorch sums it column by column in a separate, slow reduction), then the two products.
+// With a residual and no activation the residual and bias are written first and the product accumulates onto
+// them (beta = 1), so the residual add costs no pass of its own.
+// Under CPU autocast the products run in the autocast dtype (bf16) on a cast of the weight, as torch's
+// autocast linear does; the epilogue computes in float. First-order gradients only.
+#include <torch/csrc/autograd/custom_function.h>
+
+#include "fused_common.h"
+
+namespace lc {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+namespace {
+
+constexpr int64_t kRowGrain = 16;
+
+// pre[r, j] += b[j] (rounded to pre's dtype); y[r, j] = act(pre[r, j]). The activation is chosen outside the
+// row loop so that each loop nest is a plain one the vectoriser takes.
+template <typename TP, typename C, typename F>
+LC_INLINE void BiasActLoop(TP* __restrict pre, TP* __restrict y, const C* __restrict b, int64_t begin, int64_t end,
+                           int64_t n, F act) {
+  for (int64_t r = begin; r < end; ++r) {
+    TP* pr = pre + r * n;
+    TP* yr = y + r * n;
+    if (b != nullptr) {
+      for (int64_t j = 0; j < n; ++j) k::St(pr, j, k::Ld(pr, j) + b[j]);
+    }
+    for (int64_t j = 0; j < n; ++j) k::St(yr, j, act(k::Ld(pr, j)));
+  }
+}
+
+template <typename TP, typename C>
+LC_MULTIVERSION void BiasActRows(TP* pre, TP* y, const C* b, k::Act act, int64_t begin, int64_t end, int64_t n) {
+  if (act == k::Act::kGelu) BiasActLoop<TP, C>(pre, y, b, begin, end, n, [](C x) { return k::Gelu<C>(x); });
+  else BiasActLoop<TP, C>(pre, y, b, begin, end, n, [](C x) { return k::QuickGelu<C>(x); });
+}
+
+// out[r, j] = res[r, j] + b[j] (+ mm[r, j] when the product was computed apart, in another dtype).
+template <typename TO, typename TM, typename C>
+LC_MULTIVERSION void ResidualRows(TO* __restrict out, const TO* __restrict res, const TM* __restrict mm,
+                                  const C* __restrict b, int64_t begin, int64_t end, int64_t n) {
+  for (int64_t r = begin; r < end; ++r) {
+    TO* o = out + r * n;
+    const TO* rr = res + r * n;
+    if (mm != nullptr) {
+      const TM* m = mm + r * n;
+      for (int64_t j = 0; j < n; ++j) k::St(o, j, k::Ld(rr, j) + (b ? b[j] : C(0)) + k::Ld(m, j));
+    } else {
+      for (int64_t j = 0; j < n; ++j) k::St(o, j, k::Ld(rr, j) + (b ? b[j] : C(0)));
+    }
+  }
+}
+
+// dpre = dy * act'(pre) in the product's dtype; acc += dpre (the bias gradient, summed in float before any
+// rounding).
+template <typename TY, typename TP, typename C, typename F>
+LC_INLINE void ActBackwardLoop(const TY* __restrict dy, const TP* __restrict pre, TP* __restrict dpre,
+                               C* __restrict acc, int64_t begin, int64_t end, int64_t n, F grad) {
+  for (int64_t r = begin; r < end; ++r) {
+    const TY* d = dy + r * n;
+    const TP* p = pre + r * n;
+    TP* o = dpre + r * n;
+    for (int64_t j = 0; j < n; ++j) {
+      C g = k::Ld(d, j) * grad(k::Ld(p, j));
+      k::St(o, j, g);
+      acc[j] += g;
+    }
+  }
+}
+
+// Without activation: dpre = dy cast to the product's dtype (when dpre is given); acc += dy.
+template <typename TY, typename TP, typename C>
+LC_INLINE void CastSumLoop(const TY* __restrict dy, TP* __restrict dpre, C* __restrict acc, int64_t begin,
+                           int64_t end, int64_t n) {
+  for (int64_t r = begin; r < end; ++r) {
+    const TY* d = dy + r * n;
+    if (dpre != nullptr) {
+      TP* o = dpre + r * n;
+      for (int64_t j = 0; j < n; ++j) {
+        C g = k::Ld(d, j);
+        k::St(o, j, g);
+        acc[j] += g;
+      }
+    } else {
+      for (int64_t j = 0; j < n; ++j) acc[j] += k::Ld(d, j);
+    }
+  }
+}
+
+template <typename TY, typename TP, typename C>
+LC_MULTIVERSION void ActBackwardRows(const TY* dy, const TP* pre, TP* dpre, C* acc, k::Act act, int64_t begin,
+                                     int64_t end, int64_t n) {
+  if (act == k::Act::kGelu) {
+    ActBackwardLoop<TY, TP, C>(dy, pre, dpre, acc, begin, end, n, [](C x) { return k::GeluGrad<C>(x); });
+  } else if (act == k::Act::kQuickGelu) {
+    ActBackwardLoop<TY, TP, C>(dy, pre, dpre, acc, begin, end, n, [](C x) { return k::QuickGeluGrad<C>(x); });
+  } else {
+    CastSumLoop<TY, TP, C>(dy, dpre, acc, begin, end, n);
+  }
+}
+
+int64_t Rows(const at::Tensor& t) { return t.dim() == 0 || t.size(-1) == 0 ? 0 : t.numel() / t.size(-1); }
+
+struct LinearFn : public torch::autograd::Function<LinearFn> {
+  // Optional tensors come as c10::optional: libtorch's Function refuses undefined tensors as inputs.
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& w,
+                            const c10::optional<at::Tensor>& bOpt, const c10::optional<at::Tensor>& resOpt,
+                            int64_t actCode) {
+    const at::Tensor b = bOpt.value_or(at::Tensor()), res = resOpt.value_or(at::Tensor());
+    RECORD_FUNCTION("lc::fused_linear", std::vector<c10::IValue>());
+    const k::Act act = static_cast<k::Act>(actCode);
+    const auto lowp = CpuAutocastDtype(x);
+    const at::ScalarType ct = lowp.value_or(x.scalar_type());
+    const int64_t K = x.size(-1), N = w.size(0), M = Rows(x);
+    at::Tensor x2 = x.to(ct).reshape({M, K}).contiguous();                           // (M, K)
+    // Not at::autocast::cached_cast: this forward runs without grad mode, and a cast cached here would hand
+    // any other autocast op on the same weight a cast with no history. One cast per call, as torch's per-region cache.
+    at::Tensor wc = w.to(ct);  // (N, K)
+    const at::ScalarType acc = AccType(ct);
+    at::Tensor bc = b.defined() ? b.to(acc).contiguous() : at::Tensor();              // (N,)
+    auto outShape = x.sizes().vec();
+    outShape.back() = N;
+    at::Tensor out, pre;
+    if (act != k::Act::kNone) {
+      pre = at::mm(x2, wc.t());  // (M, N)
+      out = at::empty_like(pre);
+      bool ok = DispatchPair(ct, ct, [&](auto tp, auto) {
+        using TP = typename decltype(tp)::type;
+        using C = k::acc_t<TP>;
+        const C* bp = bc.defined() ? bc.data_ptr<C>() : nullptr;
+        at::parallel_for(0, M, kRowGrain, [&](int64_t begin, int64_t end) {
+          BiasActRows<TP, C>(pre.data_ptr<TP>(), out.data_ptr<TP>(), bp, act, begin, end, N);
+        });
+      });
+      TORCH_CHECK(ok, "fusedLinear: unsupported dtype ", ct);
+    } else if (res.defined()) {
+      at::Tensor r2 = res.reshape({M, N}).contiguous();
+      out = at::empty({M, N}, res.options());
+      at::Tensor mm = res.scalar_type() == ct ? at::Tensor() : at::mm(x2, wc.t());
+      bool ok = DispatchPair(res.scalar_type(), ct, [&](auto to, auto tm) {
+        using TO = typename decltype(to)::type;
+        using TM = typename decltype(tm)::type;
+        using C = k::acc_t<TO>;
+        const C* bp = bc.defined() ? bc.data_ptr<C>() : nullptr;
+        const TM* mp = mm.defined() ? mm.data_ptr<TM>() : nullptr;
+        at::parallel_for(0, M, kRowGrain, [&](int64_t begin, int64_t end) {
+          ResidualRows<TO, TM, C>(out.data_ptr<TO>(), r2.data_ptr<TO>(), mp, bp, begin, end, N);
+        });
+      });
+      TORCH_CHECK(ok, "fusedLinear: unsupported dtypes ", res.scalar_type(), " residual with ", ct, " product");
+      if (!mm.defined()) out.addmm_(x2, wc.t());  // out = residual + bias + x W^T
+    } else {
+      out = bc.defined() ? at::addmm(bc.to(ct), x2, wc.t()) : at::mm(x2, wc.t());
+    }
+    ctx->save_for_backward({x2, wc, pre});
+    ctx->saved_data["act"] = actCode;
+    ctx->saved_data["has_bias"] = b.defined();
+    ctx->saved_data["has_res"] = res.defined();
+    ctx->saved_data["x_shape"] = x.sizes().vec();
+    ctx->saved_data["x_dtype"] = static_cast<int64_t>(x.scalar_type());
+    ctx->saved_data["w_dtype"] = static_cast<int64_t>(w.scalar_type());
+    return out.view(outShape);
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    RECORD_FUNCTION("lc::fused_linear_backward", std::vector<c10::IValue>());
+    auto saved = ctx->get_saved_variables();
+    const at::Tensor& x2 = saved[0];
+    const at::Tensor& wc = saved[1];
+    const at::Tensor& pre = saved[2];
+    const k::Act act = static_cast<k::Act>(ctx->saved_data["act"].toInt());
+    const bool hasBias = ctx->saved_data["has_bias"].toBool();
+    const at::ScalarType ct = x2.scalar_type(), acc = AccType(ct);
+    const int64_t M = x2.size(0), N = wc.size(0);
+    at::Tensor dy = grads[0].reshape({M, N}).contiguous();
+    // The product's gradient in the product's dtype; the bias gradient summed in float on the way.
+    at::Tensor dpre = act == k::Act::kNone && dy.scalar_type() == ct ? dy : at::empty({M, N}, dy.options().dtype(ct));
+    const bool writeDpre = dpre.data_ptr() != dy.data_ptr();
+    at::Tensor db;
+    if (hasBias || writeDpre) {
+      bool ok = DispatchPair(dy.scalar_type(), ct, [&](auto ty, auto tp) {
+        using TY = typename decltype(ty)::type;
+        using TP = typename decltype(tp)::type;
+        using C = k::acc_t<TP>;
+        db = RowsWithAccumulators<C>(M, N, kRowGrain, acc, [&](int64_t begin, int64_t end, C* part) {
+          ActBackwardRows<TY, TP, C>(dy.data_ptr<TY>(), pre.defined() ? pre.data_ptr<TP>() : nullptr,
+                                     writeDpre ? dpre.data_ptr<TP>() : nullptr, part, act, begin, end, N);
+        });
+      });
+      TORCH_CHECK(ok, "fusedLinear backward: unsupported dtypes ", dy.scalar_type(), " and ", ct);
+    }
+    at::Tensor dx, dw;
+    if (ctx->needs_input_grad(0)) {
+      auto shape = ctx->saved_data["x_shape"].toIntVector();
+      dx = at::mm(dpre, wc).view(shape).to(static_cast<at::ScalarType>(ctx->saved_data["x_dtype"].toInt()));
+    }
+    if (ctx->needs_input_grad(1)) {
+      dw = at::mm(dpre.t(), x2).to(static_cast<at::ScalarType>(ctx->saved_data["w_dtype"].toInt()));  // (N, K)
+    }
+    // needs_input_grad counts tensor inputs only: absent optionals take no index.
+    at::Tensor dbOut = hasBias && ctx->needs_input_grad(2) ? db.to(static_cast<at::ScalarType>(ctx->saved_data["w_dtype"].toInt())) : at::Tensor();
+    at::Tensor dres = ctx->saved_data["has_res"].toBool() && ctx->needs_input_grad(hasBias ? 3 : 2) ? grads[0] : at::Tensor();
+    return {dx, dw, dbOut, dres, at::Tensor()};
+  }
+};
+
+}  // namespace
+
+// (x (..., K), weight (N, K), bias (N) | null, activation 0 none | 1 gelu | 2 quick_gelu, residual (..., N) | null)
+// -> act(x W^T + b) + residual. A residual goes with activation 0 only.
+LC_OP(fusedLinear) {
+  const at::Tensor& x = T(info, 0);
+  const at::Tensor& w = T(info, 1);
+  auto b = OptT(info, 2);
+  int64_t act = I(info, 3);
+  auto res = OptT(info, 4);
+  if (act < 0 || act > 2) throw ArgError("activation must be 0 (none), 1 (gelu) or 2 (quick_gelu), got " + std::to_string(act));
+  if (res && act != 0) throw ArgError("a residual goes with no activation");
+  if (x.dim() < 1 || w.dim() != 2 || x.size(-1) != w.size(1)) {
+    throw ArgError("x " + c10::str(x.sizes()) + " and weight " + c10::str(w.sizes()) + " do not fit: weight is (out, in) with in = x's last size");
+  }
+  if (b && (b->dim() != 1 || b->size(0) != w.size(0))) throw ArgError("bias " + c10::str(b->sizes()) + " must be (" + std::to_string(w.size(0)) + ",)");
+  auto outShape = x.sizes().vec();
+  outShape.back() = w.size(0);
+  if (res && res->sizes().vec() != outShape) {
+    throw ArgError("residual " + c10::str(res->sizes()) + " must have the output's shape " + c10::str(at::IntArrayRef(outShape)));
+  }
+  const bool cpu = x.device().is_cpu() && w.device().is_cpu();
+  const at::ScalarType ct = CpuAutocastDtype(x).value_or(x.scalar_type());
+  const bool dtypesOk = (ct == at::kFloat || ct == at::kBFloat16 || ct == at::kDouble) &&
+                        (!res || DispatchPair(res->scalar_type(), ct, [](auto, auto) {}));
+  if (!cpu || !dtypesOk) {
+    at::Tensor y = at::linear(x, w, b);
+    if (act == 1) y = at::gelu(y);
+    if (act == 2) y = y * at::sigmoid(y * 1.702);
+    if (res) y = *res + y;
+    return Wrap(info.Env(), y);
+  }
+  return Wrap(info.Env(), LinearFn::apply(x, w, b, res, act));
+}
+
+}  // namespace lc
