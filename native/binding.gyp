@@ -16,6 +16,10 @@
         "src/autograd.cc",
         "src/custom_functions.cc",
         "src/profiler.cc",
+        "src/optim_fused.cc",
+        "src/fused_layer_norm.cc",
+        "src/fused_linear.cc",
+        "src/fused_attention.cc",
         "src/distributed.cc",
         "src/distributed_ops.cc",
         "src/distributed_autograd.cc"
@@ -24,9 +28,9 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O2", "-Wno-unused-parameter",
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O3", "-fopenmp", "-fno-math-errno", "-Wno-unused-parameter",
                     "<!@(python3 torch_config.py --cflags)"],
-      "ldflags": ["<!@(python3 torch_config.py --ldflags)"],
+      "ldflags": ["-fopenmp", "<!@(python3 torch_config.py --ldflags)"],
       "libraries": ["<!@(python3 torch_config.py --libs)"]
     }
   ]
