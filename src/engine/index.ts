@@ -25,6 +25,11 @@ export {
 export { tidy, keep, liveTensors, liveBytes, leakedTensors } from "./memory.js";
 export { setNumThreads, getNumThreads } from "./threads.js";
 export { startOpTrace, stopOpTrace } from "./profiler.js";
+export {
+  fusedLinear, fusedLayerNorm, fusedSelfAttention,
+  type FusedActivation, type FusedLinearOptions, type FusedSelfAttentionOptions,
+} from "./fused.js";
+export { adamwKernelStep, type AdamWKernelParam, type AdamWKernelOptions } from "./adamw_kernel.js";
 export { engineInfo, type EngineInfo } from "./info.js";
 export { EngineError, type EngineErrorKind } from "./errors/engine_error.js";
 export { DisposedTensorError } from "./errors/disposed_tensor_error.js";

@@ -26,13 +26,31 @@ function packageRoot(): string {
   }
 }
 
+/**
+ * libtorch's OpenMP threads (libgomp) spin for a while after each parallel region by default. Next to
+ * OpenBLAS's own thread pool (Debian's libtorch uses openblas-pthread) a spinning OpenMP thread takes a core
+ * from the matrix product that follows, and every small op of a training step pays for it: on 2 cores a
+ * bench-s training step ran about 2x faster with passive waiting (threads sleep at once). libgomp reads the
+ * policy when it loads, with the addon, so it is set just for that moment (unless the user set it) and taken
+ * out again: child processes, which may be other programs, keep the environment they were given.
+ */
+function withOpenMpPolicy<T>(load: () => T): T {
+  const own = process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined;
+  if (own) process.env.OMP_WAIT_POLICY = "passive";
+  try {
+    return load();
+  } finally {
+    if (own) delete process.env.OMP_WAIT_POLICY;
+  }
+}
+
 function load(): NativeAddon {
   const path = process.env.LACLIP_NATIVE || join(packageRoot(), ADDON);
   if (!existsSync(path)) {
     throw new ConfigError(`native addon not built: ${path} is missing; run 'make setup' (or 'npm run build:native')`, "LACLIP_NATIVE");
   }
   try {
-    return createRequire(import.meta.url)(path) as NativeAddon;
+    return withOpenMpPolicy(() => createRequire(import.meta.url)(path) as NativeAddon);
   } catch (err) {
     throw new ConfigError(`cannot load the native addon ${path}: ${(err as Error).message}; rebuild it with 'make setup'`, "LACLIP_NATIVE", { cause: err });
   }

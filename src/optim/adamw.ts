@@ -1,11 +1,12 @@
 /**
  * AdamW (Loshchilov & Hutter) with torch.optim.AdamW's exact update (single-tensor path): decoupled weight
  * decay p *= 1 - lr * wd first, then the moment updates, bias corrections computed in f64 as Python does,
- * and p -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps). Optional amsgrad and maximize.
+ * and p -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps). Optional amsgrad and maximize. Each group's parameters
+ * are updated by one native call that makes one pass over each tensor (engine adamwKernelStep).
  */
-import { zerosLike, type Tensor } from "../engine/index.js";
+import { adamwKernelStep, zerosLike, type AdamWKernelParam, type Tensor } from "../engine/index.js";
 import { ConfigError } from "../errors/config_error.js";
-import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from "./optimizer.js";
+import { Optimizer, type ParamGroup, type ParamState, type ParamsInput, type PendingUpdate } from "./optimizer.js";
 
 export interface AdamWOptions {
   lr: number;
@@ -37,35 +38,26 @@ export class AdamW extends Optimizer<AdamWOptions> {
   }
 
   protected update(p: Tensor, g: Tensor, group: ParamGroup<AdamWOptions>, st: ParamState): void {
-    const { lr, eps, weightDecay, amsgrad } = group;
-    const [beta1, beta2] = group.betas;
-    const grad = group.maximize ? g.neg() : g;
-    if (st.size === 0) {
-      st.set("step", 0);
-      st.set("exp_avg", this.own(zerosLike(p)));
-      st.set("exp_avg_sq", this.own(zerosLike(p)));
-    }
-    if (amsgrad && !st.has("max_exp_avg_sq")) st.set("max_exp_avg_sq", this.own(zerosLike(p)));
-    const step = (st.get("step") as number) + 1;
-    st.set("step", step);
-    const expAvg = st.get("exp_avg") as Tensor;
-    const expAvgSq = st.get("exp_avg_sq") as Tensor;
+    this.updateGroup([{ p, grad: g, state: st }], group);
+  }
 
-    p.mul_(1 - lr * weightDecay);
-    expAvg.mul_(beta1).add_(grad, 1 - beta1);
-    expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
-
-    const biasCorrection1 = 1 - beta1 ** step;
-    const biasCorrection2 = 1 - beta2 ** step;
-    const stepSize = lr / biasCorrection1;
-    const bc2Sqrt = Math.sqrt(biasCorrection2);
-    let second = expAvgSq;
-    if (amsgrad) {
-      const max = st.get("max_exp_avg_sq") as Tensor;
-      max.copy_(max.maximum(expAvgSq));
-      second = max;
-    }
-    const denom = second.sqrt().div_(bc2Sqrt).add_(eps);
-    p.addcdiv_(expAvg, denom, -stepSize);
+  /** The whole group in one native call (one pass over each tensor): see adamwKernelStep. */
+  protected override updateGroup(pending: readonly PendingUpdate[], group: ParamGroup<AdamWOptions>): void {
+    const items = pending.map(({ p, grad, state }): AdamWKernelParam => {
+      if (state.size === 0) {
+        state.set("step", 0);
+        state.set("exp_avg", this.own(zerosLike(p)));
+        state.set("exp_avg_sq", this.own(zerosLike(p)));
+      }
+      if (group.amsgrad && !state.has("max_exp_avg_sq")) state.set("max_exp_avg_sq", this.own(zerosLike(p)));
+      const step = (state.get("step") as number) + 1;
+      state.set("step", step);
+      const max = state.get("max_exp_avg_sq") as Tensor | undefined;
+      return {
+        param: p, grad, step, expAvg: state.get("exp_avg") as Tensor, expAvgSq: state.get("exp_avg_sq") as Tensor,
+        ...(group.amsgrad ? { maxExpAvgSq: max } : {}),
+      };
+    });
+    adamwKernelStep(items, group);
   }
 }

@@ -13,6 +13,13 @@ export type ParamState = Map<string, Tensor | number>;
 
 export type ParamGroup<O> = O & { params: Tensor[] };
 
+/** A parameter about to be updated, its gradient and its state. */
+export interface PendingUpdate {
+  p: Tensor;
+  grad: Tensor;
+  state: ParamState;
+}
+
 /** Either a list of parameters (one group) or groups, each with its own parameters and option overrides. */
 export type ParamsInput<O> = Iterable<Tensor> | readonly (Partial<O> & { params: Iterable<Tensor> })[];
 
@@ -55,15 +62,25 @@ export abstract class Optimizer<O extends object> {
   step(): void {
     noGrad(() => {
       for (const group of this.paramGroups) {
+        const pending: PendingUpdate[] = [];
         for (const p of group.params) {
-          const g = p.grad;
-          if (g === undefined) continue;
-          let st = this.state.get(p);
-          if (st === undefined) this.state.set(p, (st = new Map()));
-          tidy(() => this.update(p, g, group, st!));
+          const grad = p.grad;
+          if (grad === undefined) continue;
+          let state = this.state.get(p);
+          if (state === undefined) this.state.set(p, (state = new Map()));
+          pending.push({ p, grad, state });
         }
+        this.updateGroup(pending, group);
       }
     });
+  }
+
+  /**
+   * Updates the parameters of one group that have a gradient. By default one update() each, inside tidy();
+   * optimizers with a multi-parameter kernel override this to do the whole group at once.
+   */
+  protected updateGroup(pending: readonly PendingUpdate[], group: ParamGroup<O>): void {
+    for (const { p, grad, state } of pending) tidy(() => this.update(p, grad, group, state));
   }
 
   /** State tensors must outlive the step's tidy scope. */

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { liveTensors, tensor, type Tensor } from "../../src/engine/index.js";
 import { ConfigError } from "../../src/errors/index.js";
 import { AdamW } from "../../src/optim/index.js";
-import { AdamWRef, maxRelDiff, setGrad } from "./reference.js";
+import { AdamWRef, gradValues, maxRelDiff, setGrad } from "./reference.js";
 
 const f64 = (values: number[]): Tensor => tensor(values, { dtype: "f64", requiresGrad: true });
 const values = (t: Tensor): Float64Array => t.toTypedArray() as Float64Array;
@@ -78,4 +78,32 @@ test("AdamW refuses unusable options and parameters listed twice", () => {
   assert.throws(() => new AdamW([{ params: [p] }, { params: [p] }]), /more than one group/);
   assert.throws(() => new AdamW([]), /empty parameter list/);
   p.dispose();
+});
+
+test("AdamW's one-pass kernel (contiguous f32) and its per-op path (a strided parameter) agree to a few float roundings", () => {
+  // The same values as a contiguous (4, 6) tensor and as the transpose of a (6, 4) one: the native step takes
+  // the first in its fused loop and does the second with ATen ops.
+  const init = Array.from({ length: 24 }, (_, i) => Math.sin(i) * 2);
+  const a = tensor(init, { shape: [4, 6], requiresGrad: true });
+  const base = tensor(init, { shape: [4, 6] }).t().contiguous(); // (6, 4)
+  const b = base.t().requiresGrad_(); // a (4, 6) view with strides (1, 4)
+  base.dispose();
+  assert.equal(b.isContiguous, false);
+  const opt = new AdamW([{ params: [a, b], weightDecay: 0.5 }], { lr: 0.01, betas: [0.9, 0.98], amsgrad: true });
+  for (let step = 1; step <= 5; step++) {
+    const g = gradValues(7, step, 24);
+    for (const p of [a, b]) {
+      const t = tensor(g, { shape: [4, 6] });
+      p.grad = t;
+      t.dispose();
+    }
+    opt.step();
+    opt.zeroGrad();
+  }
+  const x = a.toTypedArray() as Float32Array;
+  const y = b.contiguous().toTypedArray() as Float32Array;
+  for (let i = 0; i < 24; i++) assert.ok(Math.abs(x[i]! - y[i]!) <= 1e-6 * Math.abs(y[i]!) + 1e-9, `element ${i}: ${x[i]} vs ${y[i]}`);
+  opt.dispose();
+  a.dispose();
+  b.dispose();
 });

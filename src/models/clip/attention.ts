@@ -1,9 +1,16 @@
 /**
- * Self-attention with one packed q/k/v projection, shared by every tower: timm's `attn.qkv` + `attn.proj`
- * and torch.nn.MultiheadAttention's `in_proj_weight` + `out_proj` hold the same numbers in the same layout
- * ((3E, E), rows q then k then v), so one function serves both, batch-first, with the engine's fused attention.
+ * The pieces of a pre-norm transformer block shared by every tower, on the engine's fused kernels: timm's
+ * `attn.qkv` + `attn.proj` and torch.nn.MultiheadAttention's `in_proj_weight` + `out_proj` hold the same
+ * numbers in the same layout ((3E, E), rows q then k then v), so one attention function serves both,
+ * batch-first. Each residual branch ends in a product that adds the residual itself (no separate add pass).
+ *
+ * Under CPU autocast the norms write bf16 (the next op, a product, would cast to it anyway), products run in
+ * bf16 and the residual stream stays f32, as in torch: norm(x: f32) -> bf16 product -> x + bf16 -> f32.
  */
-import { layerNorm, linear, scaledDotProductAttention, type Tensor } from "../../engine/index.js";
+import {
+  fusedLayerNorm, fusedLinear, fusedSelfAttention, isAutocastEnabled, type DType, type FusedActivation, type Tensor,
+} from "../../engine/index.js";
+import { ConfigError } from "../../errors/config_error.js";
 import type { LayerNorm } from "../../nn/index.js";
 import type { Activation } from "./config.js";
 
@@ -18,30 +25,45 @@ export interface PackedAttentionWeights {
   kNorm?: LayerNorm;
 }
 
-/** x (B, T, E) → (B, T, E). Call inside tidy(): intermediates are left to the enclosing scope. */
-export function packedSelfAttention(x: Tensor, w: PackedAttentionWeights, causal: boolean): Tensor {
-  const [b, t, e] = x.shape as [number, number, number];
-  const hd = e / w.heads;
-  const qkv = linear(x, w.qkvWeight, w.qkvBias) // (B, T, 3E)
-    .view(b, t, 3, w.heads, hd) // (B, T, 3, heads, hd)
-    .permute(2, 0, 3, 1, 4); // (3, B, heads, T, hd)
-  let [q, k, v] = qkv.unbind(0) as [Tensor, Tensor, Tensor]; // each (B, heads, T, hd)
-  if (w.qNorm !== undefined) q = normHead(q, w.qNorm);
-  if (w.kNorm !== undefined) k = normHead(k, w.kNorm);
-  const o = scaledDotProductAttention(q, k, v, { causal }) // (B, heads, T, hd)
-    .transpose(1, 2) // (B, T, heads, hd)
-    .reshape(b, t, e); // (B, T, E)
-  return linear(o, w.outWeight, w.outBias);
+/** The dtype norms should write: the autocast dtype inside an autocast region, else the input's. */
+export function normOutputDtype(x: Tensor): DType | undefined {
+  return x.device === "cpu" && isAutocastEnabled("cpu") ? "bf16" : undefined;
 }
 
-/** Under CPU autocast q and k arrive in bf16 while LayerNorm weights stay f32; libtorch 1.13's CPU layer_norm
- * wants one dtype, so the input is widened to the weights' (what the PyTorch peer does with q.float()). */
-function normHead(x: Tensor, ln: LayerNorm): Tensor {
-  const w = ln.weight;
-  const input = w !== undefined && x.dtype !== w.dtype ? x.to(w.dtype) : x;
-  return layerNorm(input, ln.normalizedShape, w, ln.bias, ln.eps);
+/** LayerNorm `ln` over the last dim of x (B, T, E), writing `normOutputDtype`. */
+export function blockNorm(x: Tensor, ln: LayerNorm): Tensor {
+  return fusedLayerNorm(x, ln.weight, ln.bias, ln.eps, normOutputDtype(x));
 }
 
-export function activate(x: Tensor, a: Activation): Tensor {
-  return a === "quick_gelu" ? x.quickGelu() : x.gelu();
+function affine(ln: LayerNorm | undefined): { weight: Tensor; bias: Tensor } | undefined {
+  if (ln === undefined) return undefined;
+  const { weight, bias } = ln;
+  if (weight === undefined || bias === undefined) throw new ConfigError("qk-norm LayerNorms need a weight and a bias (elementwise affine)", "qkNorm");
+  return { weight, bias };
+}
+
+/**
+ * residual + out_proj(attention(qkv_proj(x))) for x (B, T, E) (already normalised). Call inside tidy():
+ * intermediates are left to the enclosing scope.
+ */
+export function packedSelfAttention(x: Tensor, w: PackedAttentionWeights, causal: boolean, residual: Tensor): Tensor {
+  const qkv = fusedLinear(x, w.qkvWeight, w.qkvBias); // (B, T, 3E)
+  const eps = w.qNorm?.eps ?? w.kNorm?.eps ?? 1e-6;
+  const o = fusedSelfAttention(qkv, { heads: w.heads, causal, qNorm: affine(w.qNorm), kNorm: affine(w.kNorm), eps }); // (B, T, E)
+  return fusedLinear(o, w.outWeight, w.outBias, { residual });
+}
+
+export interface MlpWeights {
+  fc1Weight: Tensor;
+  fc1Bias?: Tensor;
+  fc2Weight: Tensor;
+  fc2Bias?: Tensor;
+  activation: Activation;
+}
+
+/** residual + fc2(act(fc1(x))) for x (B, T, E) (already normalised). Call inside tidy(). */
+export function mlp(x: Tensor, w: MlpWeights, residual: Tensor): Tensor {
+  const act: FusedActivation = w.activation === "quick_gelu" ? "quick_gelu" : "gelu";
+  const h = fusedLinear(x, w.fc1Weight, w.fc1Bias, { activation: act }); // (B, T, hidden)
+  return fusedLinear(h, w.fc2Weight, w.fc2Bias, { residual });
 }

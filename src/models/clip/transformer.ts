@@ -4,7 +4,7 @@
  */
 import { tidy, type Tensor } from "../../engine/index.js";
 import { LayerNorm, Linear, Module, ModuleList, MultiheadAttention, type FactoryOptions } from "../../nn/index.js";
-import { activate, packedSelfAttention } from "./attention.js";
+import { blockNorm, mlp, packedSelfAttention } from "./attention.js";
 import type { Activation } from "./config.js";
 
 export interface TransformerOptions extends FactoryOptions {
@@ -27,8 +27,10 @@ class OpenAIMlp extends Module {
     this.c_proj = this.registerModule("c_proj", new Linear(hidden, width, o));
   }
 
-  forward(x: Tensor): Tensor {
-    return this.c_proj.forward(activate(this.c_fc.forward(x), this.activation));
+  /** residual + c_proj(act(c_fc(x))). */
+  forward(x: Tensor, residual: Tensor): Tensor {
+    const { c_fc, c_proj } = this;
+    return mlp(x, { fc1Weight: c_fc.weight, fc1Bias: c_fc.bias, fc2Weight: c_proj.weight, fc2Bias: c_proj.bias, activation: this.activation }, residual);
   }
 }
 
@@ -51,10 +53,10 @@ export class ResidualAttentionBlock extends Module {
   forward(x: Tensor, causal: boolean): Tensor {
     return tidy(() => {
       const a = this.attn;
-      const h = x.add(packedSelfAttention(this.ln_1.forward(x), {
+      const h = packedSelfAttention(blockNorm(x, this.ln_1), {
         qkvWeight: a.inProjWeight, qkvBias: a.inProjBias, outWeight: a.outProj.weight, outBias: a.outProj.bias, heads: a.numHeads,
-      }, causal));
-      return h.add(this.mlp.forward(this.ln_2.forward(h)));
+      }, causal, x);
+      return this.mlp.forward(blockNorm(h, this.ln_2), h);
     });
   }
 }

@@ -5,7 +5,7 @@
  */
 import { cat, empty, tidy, type Tensor } from "../../engine/index.js";
 import { Conv2d, LayerNorm, Linear, Module, ModuleList, type FactoryOptions } from "../../nn/index.js";
-import { activate, packedSelfAttention } from "./attention.js";
+import { blockNorm, mlp, packedSelfAttention } from "./attention.js";
 import type { Activation, VisionConfig } from "./config.js";
 
 class TimmAttention extends Module {
@@ -24,11 +24,12 @@ class TimmAttention extends Module {
     this.proj = this.registerModule("proj", new Linear(w, w, o));
   }
 
-  forward(x: Tensor): Tensor {
+  /** residual + proj(attention(x)), x (B, T, width) normalised. */
+  forward(x: Tensor, residual: Tensor): Tensor {
     return packedSelfAttention(x, {
       qkvWeight: this.qkv.weight, qkvBias: this.qkv.bias, outWeight: this.proj.weight, outBias: this.proj.bias,
       heads: this.heads, qNorm: this.q_norm, kNorm: this.k_norm,
-    }, false);
+    }, false, residual);
   }
 }
 
@@ -42,8 +43,10 @@ class TimmMlp extends Module {
     this.fc2 = this.registerModule("fc2", new Linear(hidden, width, o));
   }
 
-  forward(x: Tensor): Tensor {
-    return this.fc2.forward(activate(this.fc1.forward(x), this.activation));
+  /** residual + fc2(act(fc1(x))). */
+  forward(x: Tensor, residual: Tensor): Tensor {
+    const { fc1, fc2 } = this;
+    return mlp(x, { fc1Weight: fc1.weight, fc1Bias: fc1.bias, fc2Weight: fc2.weight, fc2Bias: fc2.bias, activation: this.activation }, residual);
   }
 }
 
@@ -65,8 +68,8 @@ export class TimmBlock extends Module {
   /** x (B, T, width) → (B, T, width). */
   forward(x: Tensor): Tensor {
     return tidy(() => {
-      const h = x.add(this.attn.forward(this.norm1.forward(x)));
-      return h.add(this.mlp.forward(this.norm2.forward(h)));
+      const h = this.attn.forward(blockNorm(x, this.norm1), x);
+      return this.mlp.forward(blockNorm(h, this.norm2), h);
     });
   }
 }
