@@ -11,4 +11,4 @@ export { demoModelConfig, demoPatchSize, DEMO_CONTEXT } from "./model.js";
 export { chanceOf, chanceLevels, evaluateCheckpoint, type TaskChance, type TaskScore } from "./evaluate.js";
 export { rewriteCaptions, readCsvCaptions, type DemoRewrites } from "./rewrite_step.js";
 export { demoTokenizer, type DemoTokenizer } from "./tokenizer_step.js";
-export { trainMethod, DEMO_HYPER, type MethodRun, type MethodSetup } from "./train_method.js";
+export { trainMethod, warmupSteps, DEMO_HYPER, type MethodRun, type MethodSetup } from "./train_method.js";

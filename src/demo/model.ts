@@ -10,8 +10,8 @@ export const DEMO_CONTEXT = 32;
 
 /**
  * The patch side that gives a grid of about 4 x 4 patches (at 32 px: 8 px patches). Measured at 32 px on the
- * 2-core machine, an 8 x 8 grid of 4 px patches trained 2.4x slower per step, and in the same wall time reached
- * a lower CLIP accuracy (docs/demo.md). A size with no divisor near size / 4 gets the nearest grid of at least 2 x 2 it has.
+ * 2-core machine, an 8 x 8 grid of 4 px patches trained 2.4x slower per step, and CLIP-only sizing runs reached
+ * a lower accuracy with it in comparable wall time (docs/demo.md). A size with no divisor near size / 4 gets the nearest grid of at least 2 x 2 it has.
  */
 export function demoPatchSize(size: number): number {
   let best = 1;

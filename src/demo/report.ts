@@ -19,7 +19,7 @@ export function formatSummary(line: DemoLine): string {
     "",
     `laclip demo: CLIP vs LaCLIP on emoji, ${s.emoji} names, trained on ${s.train_styles.join(", ")} (${s.train_images} images, ${s.size} px)`,
     `  rewrites: ${engine}, ${s.rewrite.sources.length} per caption (${s.rewrite.fell_back} of ${s.rewrite.fell_back + s.rewrite.accepted} fell back to the original)`,
-    `  training: ${s.epochs} epochs = ${s.steps} steps of ${s.batch} per method, same seed (${s.seed}), initial weights, data order and crops; ${s.dtype}`,
+    `  training: ${s.epochs} epoch${s.epochs === 1 ? "" : "s"} = ${s.steps} steps of ${s.batch} per method, same seed (${s.seed}), initial weights, data order and crops; ${s.dtype}`,
   ];
   for (const style of s.eval_styles) {
     const name = line.chance[`${style}/name`];

@@ -22,6 +22,11 @@ import type { DemoMethod } from "./options.js";
 
 export const DEMO_HYPER = { lr: 1e-3, lrStart: 1e-6, lrEnd: 1e-5, warmupFraction: 0.1, weightDecay: 0.1 } as const;
 
+/** 10% of the steps, at least one, but never all of them (a 1-step run has none). */
+export function warmupSteps(steps: number): number {
+  return Math.min(steps - 1, Math.max(1, Math.ceil(DEMO_HYPER.warmupFraction * steps)));
+}
+
 export interface MethodRun {
   method: DemoMethod;
   dir: string;
@@ -59,7 +64,7 @@ function trainConfig(s: MethodSetup, method: DemoMethod, dir: string, modelFile:
   c.text.augment = method;
   Object.assign(c.optim, {
     lr: DEMO_HYPER.lr, lr_start: DEMO_HYPER.lrStart, lr_end: DEMO_HYPER.lrEnd, weight_decay: DEMO_HYPER.weightDecay,
-    warmup_steps: Math.max(1, Math.ceil(DEMO_HYPER.warmupFraction * s.budget.steps)),
+    warmup_steps: warmupSteps(s.budget.steps),
   });
   Object.assign(c.train, { epochs: s.budget.epochs, batch_size: s.budget.batchSize, dtype: s.dtype, seed: s.seed });
   Object.assign(c.checkpoint, { output_dir: dir, every_steps: 0, resume: "auto" });

@@ -1,7 +1,7 @@
 /** The demo's pure parts: the fixed budget (steps from --minutes or --epochs), chance levels, the patch grid. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chanceOf, demoModelConfig, demoPatchSize, planBudget, REFERENCE_GFLOPS, REFERENCE_OVERHEAD_SECONDS, type BudgetInput } from "../../src/demo/index.js";
+import { warmupSteps, chanceOf, demoModelConfig, demoPatchSize, planBudget, REFERENCE_GFLOPS, REFERENCE_OVERHEAD_SECONDS, type BudgetInput } from "../../src/demo/index.js";
 import { stepFlops } from "../../src/train/trainer/flops.js";
 
 const model = demoModelConfig(32, 4000);
@@ -40,4 +40,8 @@ test("the patch grid is about 4 x 4 (the nearest grid a size allows)", () => {
   assert.equal(demoPatchSize(24), 6);
   assert.equal(demoPatchSize(13), 1); // 13 x 13 patches of 1 px: a prime has no grid nearer 4
   assert.equal(model.vision.imageSize / model.vision.patchSize, 4);
+});
+
+test("warmup is 10% of the steps, at least one, and never the whole run", () => {
+  assert.deepEqual([1, 2, 10, 11, 444].map(warmupSteps), [0, 1, 1, 2, 45]);
 });
