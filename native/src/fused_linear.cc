@@ -4,10 +4,13 @@
 // With a residual and no activation the residual and bias are written first and the product accumulates onto
 // them (beta = 1), so the residual add costs no pass of its own.
 // Under CPU autocast the products run in the autocast dtype (bf16) on a cast of the weight, as torch's
-// autocast linear does; the epilogue computes in float. First-order gradients only.
+// autocast linear does, but write float where float is what comes next: the pre-activation (kept in float for
+// the backward), the f32 residual stream, the f32 weight gradient. Epilogues compute in float. Products go
+// through gemm.h (oneDNN when present). First-order gradients only.
 #include <torch/csrc/autograd/custom_function.h>
 
 #include "fused_common.h"
+#include "gemm.h"
 
 namespace lc {
 
@@ -18,33 +21,37 @@ namespace {
 
 constexpr int64_t kRowGrain = 16;
 
-// pre[r, j] += b[j] (rounded to pre's dtype); y[r, j] = act(pre[r, j]). The activation is chosen outside the
-// row loop so that each loop nest is a plain one the vectoriser takes.
-template <typename TP, typename C, typename F>
-LC_INLINE void BiasActLoop(TP* __restrict pre, TP* __restrict y, const C* __restrict b, int64_t begin, int64_t end,
+// pre[r, j] += b[j]; y[r, j] = act(pre[r, j]). pre is float (double for f64), y the product's dtype. The
+// activation is chosen outside the row loop so that each loop nest is a plain one the vectoriser takes.
+template <typename TY, typename C, typename F>
+LC_INLINE void BiasActLoop(C* __restrict pre, TY* __restrict y, const C* __restrict b, int64_t begin, int64_t end,
                            int64_t n, F act) {
   for (int64_t r = begin; r < end; ++r) {
-    TP* pr = pre + r * n;
-    TP* yr = y + r * n;
+    C* pr = pre + r * n;
+    TY* yr = y + r * n;
     if (b != nullptr) {
-      for (int64_t j = 0; j < n; ++j) k::St(pr, j, k::Ld(pr, j) + b[j]);
+      for (int64_t j = 0; j < n; ++j) pr[j] += b[j];
     }
-    for (int64_t j = 0; j < n; ++j) k::St(yr, j, act(k::Ld(pr, j)));
+    for (int64_t j = 0; j < n; ++j) k::St(yr, j, act(pr[j]));
   }
 }
 
-template <typename TP, typename C>
-LC_MULTIVERSION void BiasActRows(TP* pre, TP* y, const C* b, k::Act act, int64_t begin, int64_t end, int64_t n) {
-  if (act == k::Act::kGelu) BiasActLoop<TP, C>(pre, y, b, begin, end, n, [](C x) { return k::Gelu<C>(x); });
-  else BiasActLoop<TP, C>(pre, y, b, begin, end, n, [](C x) { return k::QuickGelu<C>(x); });
+template <typename TY, typename C>
+LC_MULTIVERSION void BiasActRows(C* pre, TY* y, const C* b, k::Act act, int64_t begin, int64_t end, int64_t n) {
+  if (act == k::Act::kGelu) BiasActLoop<TY, C>(pre, y, b, begin, end, n, [](C x) { return k::Gelu<C>(x); });
+  else BiasActLoop<TY, C>(pre, y, b, begin, end, n, [](C x) { return k::QuickGelu<C>(x); });
 }
 
-// out[r, j] = res[r, j] + b[j] (+ mm[r, j] when the product was computed apart, in another dtype).
+// out[r, j] = res[r, j] + b[j] (+ mm[r, j] when the product was computed apart). Without a residual: out = b.
 template <typename TO, typename TM, typename C>
 LC_MULTIVERSION void ResidualRows(TO* __restrict out, const TO* __restrict res, const TM* __restrict mm,
                                   const C* __restrict b, int64_t begin, int64_t end, int64_t n) {
   for (int64_t r = begin; r < end; ++r) {
     TO* o = out + r * n;
+    if (res == nullptr) {
+      for (int64_t j = 0; j < n; ++j) k::St(o, j, b[j]);
+      continue;
+    }
     const TO* rr = res + r * n;
     if (mm != nullptr) {
       const TM* m = mm + r * n;
@@ -57,25 +64,35 @@ LC_MULTIVERSION void ResidualRows(TO* __restrict out, const TO* __restrict res, 
 
 // dpre = dy * act'(pre) in the product's dtype; acc += dpre (the bias gradient, summed in float before any
 // rounding).
-template <typename TY, typename TP, typename C, typename F>
-LC_INLINE void ActBackwardLoop(const TY* __restrict dy, const TP* __restrict pre, TP* __restrict dpre,
+template <typename TY, typename C, typename F>
+LC_INLINE void ActBackwardLoop(const TY* __restrict dy, const C* __restrict pre, TY* __restrict dpre,
                                C* __restrict acc, int64_t begin, int64_t end, int64_t n, F grad) {
   for (int64_t r = begin; r < end; ++r) {
     const TY* d = dy + r * n;
-    const TP* p = pre + r * n;
-    TP* o = dpre + r * n;
+    const C* p = pre + r * n;
+    TY* o = dpre + r * n;
     for (int64_t j = 0; j < n; ++j) {
-      C g = k::Ld(d, j) * grad(k::Ld(p, j));
+      C g = k::Ld(d, j) * grad(p[j]);
       k::St(o, j, g);
       acc[j] += g;
     }
   }
 }
 
+template <typename TY, typename C>
+LC_MULTIVERSION void ActBackwardRows(const TY* dy, const C* pre, TY* dpre, C* acc, k::Act act, int64_t begin,
+                                     int64_t end, int64_t n) {
+  if (act == k::Act::kGelu) {
+    ActBackwardLoop<TY, C>(dy, pre, dpre, acc, begin, end, n, [](C x) { return k::GeluGrad<C>(x); });
+  } else {
+    ActBackwardLoop<TY, C>(dy, pre, dpre, acc, begin, end, n, [](C x) { return k::QuickGeluGrad<C>(x); });
+  }
+}
+
 // Without activation: dpre = dy cast to the product's dtype (when dpre is given); acc += dy.
 template <typename TY, typename TP, typename C>
-LC_INLINE void CastSumLoop(const TY* __restrict dy, TP* __restrict dpre, C* __restrict acc, int64_t begin,
-                           int64_t end, int64_t n) {
+LC_MULTIVERSION void CastSumRows(const TY* __restrict dy, TP* __restrict dpre, C* __restrict acc, int64_t begin,
+                                 int64_t end, int64_t n) {
   for (int64_t r = begin; r < end; ++r) {
     const TY* d = dy + r * n;
     if (dpre != nullptr) {
@@ -91,68 +108,91 @@ LC_INLINE void CastSumLoop(const TY* __restrict dy, TP* __restrict dpre, C* __re
   }
 }
 
-template <typename TY, typename TP, typename C>
-LC_MULTIVERSION void ActBackwardRows(const TY* dy, const TP* pre, TP* dpre, C* acc, k::Act act, int64_t begin,
-                                     int64_t end, int64_t n) {
-  if (act == k::Act::kGelu) {
-    ActBackwardLoop<TY, TP, C>(dy, pre, dpre, acc, begin, end, n, [](C x) { return k::GeluGrad<C>(x); });
-  } else if (act == k::Act::kQuickGelu) {
-    ActBackwardLoop<TY, TP, C>(dy, pre, dpre, acc, begin, end, n, [](C x) { return k::QuickGeluGrad<C>(x); });
-  } else {
-    CastSumLoop<TY, TP, C>(dy, dpre, acc, begin, end, n);
-  }
+// Calls f(Tag<T>{}) for the product dtypes the kernels take: f32, bf16, f64.
+template <typename F>
+bool DispatchProduct(at::ScalarType t, F&& f) {
+  if (t == at::kFloat) return f(Tag<float>{}), true;
+  if (t == at::kBFloat16) return f(Tag<k::bf16>{}), true;
+  if (t == at::kDouble) return f(Tag<double>{}), true;
+  return false;
 }
 
 int64_t Rows(const at::Tensor& t) { return t.dim() == 0 || t.size(-1) == 0 ? 0 : t.numel() / t.size(-1); }
+
+// The product x2 (M, K) . wc (N, K)^T in float (double for f64) into `c`, accumulating when beta = 1.
+void ProductInto(at::Tensor& c, const at::Tensor& x2, const at::Tensor& wc, float beta) {
+  GemmInto(c, x2, false, wc, true, beta);
+}
 
 struct LinearFn : public torch::autograd::Function<LinearFn> {
   // Optional tensors come as c10::optional: libtorch's Function refuses undefined tensors as inputs.
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& w,
                             const c10::optional<at::Tensor>& bOpt, const c10::optional<at::Tensor>& resOpt,
                             int64_t actCode) {
-    const at::Tensor b = bOpt.value_or(at::Tensor()), res = resOpt.value_or(at::Tensor());
     RECORD_FUNCTION("lc::fused_linear", std::vector<c10::IValue>());
+    const at::Tensor b = bOpt.value_or(at::Tensor()), res = resOpt.value_or(at::Tensor());
     const k::Act act = static_cast<k::Act>(actCode);
-    const auto lowp = CpuAutocastDtype(x);
-    const at::ScalarType ct = lowp.value_or(x.scalar_type());
+    const at::ScalarType ct = CpuAutocastDtype(x).value_or(x.scalar_type());
+    const at::ScalarType acc = AccType(ct);
     const int64_t K = x.size(-1), N = w.size(0), M = Rows(x);
-    at::Tensor x2 = x.to(ct).reshape({M, K}).contiguous();                           // (M, K)
+    at::Tensor x2 = x.to(ct).reshape({M, K}).contiguous();  // (M, K)
     // Not at::autocast::cached_cast: this forward runs without grad mode, and a cast cached here would hand
     // any other autocast op on the same weight a cast with no history. One cast per call, as torch's per-region cache.
-    at::Tensor wc = w.to(ct);  // (N, K)
-    const at::ScalarType acc = AccType(ct);
-    at::Tensor bc = b.defined() ? b.to(acc).contiguous() : at::Tensor();              // (N,)
+    at::Tensor wc = w.to(ct).contiguous();                                // (N, K)
+    at::Tensor bc = b.defined() ? b.to(acc).contiguous() : at::Tensor();  // (N,)
     auto outShape = x.sizes().vec();
     outShape.back() = N;
     at::Tensor out, pre;
     if (act != k::Act::kNone) {
-      pre = at::mm(x2, wc.t());  // (M, N)
-      out = at::empty_like(pre);
-      bool ok = DispatchPair(ct, ct, [&](auto tp, auto) {
-        using TP = typename decltype(tp)::type;
-        using C = k::acc_t<TP>;
+      // pre = x W^T in float (kept for the backward), then one pass: pre += b, out = act(pre) in ct.
+      pre = at::empty({M, N}, x2.options().dtype(acc));
+      ProductInto(pre, x2, wc, 0.0f);
+      out = at::empty({M, N}, x2.options());
+      DispatchProduct(ct, [&](auto tp) {
+        using TY = typename decltype(tp)::type;
+        using C = k::acc_t<TY>;
         const C* bp = bc.defined() ? bc.data_ptr<C>() : nullptr;
         at::parallel_for(0, M, kRowGrain, [&](int64_t begin, int64_t end) {
-          BiasActRows<TP, C>(pre.data_ptr<TP>(), out.data_ptr<TP>(), bp, act, begin, end, N);
+          BiasActRows<TY, C>(pre.data_ptr<C>(), out.data_ptr<TY>(), bp, act, begin, end, N);
         });
       });
-      TORCH_CHECK(ok, "fusedLinear: unsupported dtype ", ct);
-    } else if (res.defined()) {
+    } else if (res.defined() && res.scalar_type() == acc) {
+      // out = residual + b, then the product accumulates onto it.
       at::Tensor r2 = res.reshape({M, N}).contiguous();
       out = at::empty({M, N}, res.options());
-      at::Tensor mm = res.scalar_type() == ct ? at::Tensor() : at::mm(x2, wc.t());
+      DispatchProduct(acc, [&](auto to) {
+        using C = typename decltype(to)::type;
+        const C* bp = bc.defined() ? bc.data_ptr<C>() : nullptr;
+        at::parallel_for(0, M, kRowGrain, [&](int64_t begin, int64_t end) {
+          ResidualRows<C, C, C>(out.data_ptr<C>(), r2.data_ptr<C>(), nullptr, bp, begin, end, N);
+        });
+      });
+      ProductInto(out, x2, wc, 1.0f);
+    } else if (res.defined()) {
+      // A residual in the product's lower precision (a model converted to bf16): product apart, then one pass.
+      at::Tensor r2 = res.reshape({M, N}).contiguous();
+      at::Tensor mm = at::mm(x2, wc.t());
+      out = at::empty({M, N}, res.options());
       bool ok = DispatchPair(res.scalar_type(), ct, [&](auto to, auto tm) {
         using TO = typename decltype(to)::type;
         using TM = typename decltype(tm)::type;
         using C = k::acc_t<TO>;
         const C* bp = bc.defined() ? bc.data_ptr<C>() : nullptr;
-        const TM* mp = mm.defined() ? mm.data_ptr<TM>() : nullptr;
         at::parallel_for(0, M, kRowGrain, [&](int64_t begin, int64_t end) {
-          ResidualRows<TO, TM, C>(out.data_ptr<TO>(), r2.data_ptr<TO>(), mp, bp, begin, end, N);
+          ResidualRows<TO, TM, C>(out.data_ptr<TO>(), r2.data_ptr<TO>(), mm.data_ptr<TM>(), bp, begin, end, N);
         });
       });
       TORCH_CHECK(ok, "fusedLinear: unsupported dtypes ", res.scalar_type(), " residual with ", ct, " product");
-      if (!mm.defined()) out.addmm_(x2, wc.t());  // out = residual + bias + x W^T
+    } else if (ct == acc && bc.defined()) {
+      // out = b, then the product accumulates onto it (what addmm does, with a faster broadcast).
+      out = at::empty({M, N}, x2.options());
+      DispatchProduct(acc, [&](auto to) {
+        using C = typename decltype(to)::type;
+        at::parallel_for(0, M, kRowGrain, [&](int64_t begin, int64_t end) {
+          ResidualRows<C, C, C>(out.data_ptr<C>(), nullptr, nullptr, bc.data_ptr<C>(), begin, end, N);
+        });
+      });
+      ProductInto(out, x2, wc, 1.0f);
     } else {
       out = bc.defined() ? at::addmm(bc.to(ct), x2, wc.t()) : at::mm(x2, wc.t());
     }
@@ -175,34 +215,51 @@ struct LinearFn : public torch::autograd::Function<LinearFn> {
     const k::Act act = static_cast<k::Act>(ctx->saved_data["act"].toInt());
     const bool hasBias = ctx->saved_data["has_bias"].toBool();
     const at::ScalarType ct = x2.scalar_type(), acc = AccType(ct);
-    const int64_t M = x2.size(0), N = wc.size(0);
+    const int64_t M = x2.size(0), N = wc.size(0), K = x2.size(1);
     at::Tensor dy = grads[0].reshape({M, N}).contiguous();
     // The product's gradient in the product's dtype; the bias gradient summed in float on the way.
     at::Tensor dpre = act == k::Act::kNone && dy.scalar_type() == ct ? dy : at::empty({M, N}, dy.options().dtype(ct));
     const bool writeDpre = dpre.data_ptr() != dy.data_ptr();
     at::Tensor db;
-    if (hasBias || writeDpre) {
+    if (act != k::Act::kNone) {
+      DispatchProduct(ct, [&](auto tp) {
+        using TY = typename decltype(tp)::type;
+        using C = k::acc_t<TY>;
+        db = RowsWithAccumulators<C>(M, N, kRowGrain, acc, [&](int64_t begin, int64_t end, C* part) {
+          ActBackwardRows<TY, C>(dy.data_ptr<TY>(), pre.data_ptr<C>(), dpre.data_ptr<TY>(), part, act, begin, end, N);
+        });
+      });
+    } else if (hasBias || writeDpre) {
       bool ok = DispatchPair(dy.scalar_type(), ct, [&](auto ty, auto tp) {
         using TY = typename decltype(ty)::type;
         using TP = typename decltype(tp)::type;
         using C = k::acc_t<TP>;
         db = RowsWithAccumulators<C>(M, N, kRowGrain, acc, [&](int64_t begin, int64_t end, C* part) {
-          ActBackwardRows<TY, TP, C>(dy.data_ptr<TY>(), pre.defined() ? pre.data_ptr<TP>() : nullptr,
-                                     writeDpre ? dpre.data_ptr<TP>() : nullptr, part, act, begin, end, N);
+          CastSumRows<TY, TP, C>(dy.data_ptr<TY>(), writeDpre ? dpre.data_ptr<TP>() : nullptr, part, begin, end, N);
         });
       });
       TORCH_CHECK(ok, "fusedLinear backward: unsupported dtypes ", dy.scalar_type(), " and ", ct);
     }
+    const auto wDtype = static_cast<at::ScalarType>(ctx->saved_data["w_dtype"].toInt());
     at::Tensor dx, dw;
     if (ctx->needs_input_grad(0)) {
-      auto shape = ctx->saved_data["x_shape"].toIntVector();
-      dx = at::mm(dpre, wc).view(shape).to(static_cast<at::ScalarType>(ctx->saved_data["x_dtype"].toInt()));
+      // In the product's dtype (bf16 under autocast: the input's gradient is bf16 anyway).
+      if (ct == acc) {
+        dx = at::empty({M, K}, x2.options());
+        GemmInto(dx, dpre, false, wc, false, 0.0f);
+      } else {
+        dx = at::mm(dpre, wc);
+      }
+      dx = dx.view(ctx->saved_data["x_shape"].toIntVector()).to(static_cast<at::ScalarType>(ctx->saved_data["x_dtype"].toInt()));
     }
     if (ctx->needs_input_grad(1)) {
-      dw = at::mm(dpre.t(), x2).to(static_cast<at::ScalarType>(ctx->saved_data["w_dtype"].toInt()));  // (N, K)
+      // Straight into float for a bf16 product (no bf16 rounding of the weight gradient, no cast pass).
+      dw = at::empty({N, K}, x2.options().dtype(acc));
+      GemmInto(dw, dpre, true, x2, false, 0.0f);
+      dw = dw.to(wDtype);
     }
     // needs_input_grad counts tensor inputs only: absent optionals take no index.
-    at::Tensor dbOut = hasBias && ctx->needs_input_grad(2) ? db.to(static_cast<at::ScalarType>(ctx->saved_data["w_dtype"].toInt())) : at::Tensor();
+    at::Tensor dbOut = hasBias && ctx->needs_input_grad(2) ? db.to(wDtype) : at::Tensor();
     at::Tensor dres = ctx->saved_data["has_res"].toBool() && ctx->needs_input_grad(hasBias ? 3 : 2) ? grads[0] : at::Tensor();
     return {dx, dw, dbOut, dres, at::Tensor()};
   }
