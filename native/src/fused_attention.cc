@@ -29,37 +29,48 @@ struct Dims {
   bool qNorm, kNorm;
 };
 
-// out[i, :n(i)] (+)= sum_{k < kl(i)} a[i, k] b[k, :n(i)]; a is (M, K), b is (K, N), both row-major. With
-// `causal`, n(i) = i + 1 when `causalN`, and kl(i) = i + 1 when `causalK` (the other products' zeros).
+// out (M, N) (+)= a (M, K) b (K, N), row-major with leading dimensions ldo, lda, ldb. Register tiles of 4 rows
+// x 16 columns: each row of b loaded once feeds 4 rows of accumulators held in vector registers (callers pad
+// N to a multiple of 16 where they can, so that no column falls to the slow remainder loop). With `causalN`
+// only columns j <= (last row of the tile) are computed (entries above the diagonal are left unset: the callers
+// zero them); with `causalK` row i sums only k <= i (a is zero beyond: probabilities of the future).
 template <typename C>
-LC_INLINE void MatMul(C* __restrict out, const C* __restrict a, const C* __restrict b, int64_t M, int64_t K, int64_t N,
-                   bool causalN, bool causalK, bool accumulate) {
-  for (int64_t i = 0; i < M; ++i) {
-    C* o = out + i * N;
-    const int64_t n = causalN ? i + 1 : N;
-    const int64_t kl = causalK ? i + 1 : K;
-    if (!accumulate) {
-      for (int64_t j = 0; j < n; ++j) o[j] = 0;
-    }
-    for (int64_t kk = 0; kk < kl; ++kk) {
-      const C s = a[i * K + kk];
-      const C* br = b + kk * N;
-      for (int64_t j = 0; j < n; ++j) o[j] += s * br[j];
-    }
-  }
-}
-
-// out[j, :] += sum_i a[i, j] b[i, :] (out = a^T b), a (M, J), b (M, N); causal: only j <= i.
-template <typename C>
-LC_INLINE void MatMulTransA(C* __restrict out, const C* __restrict a, const C* __restrict b, int64_t M, int64_t J,
-                         int64_t N, bool causal) {
-  for (int64_t i = 0; i < M; ++i) {
-    const int64_t jl = causal ? i + 1 : J;
-    const C* br = b + i * N;
-    for (int64_t j = 0; j < jl; ++j) {
-      const C s = a[i * J + j];
-      C* o = out + j * N;
-      for (int64_t d = 0; d < N; ++d) o[d] += s * br[d];
+LC_INLINE void MatMul(C* __restrict out, int64_t ldo, const C* __restrict a, int64_t lda, const C* __restrict b,
+                      int64_t ldb, int64_t M, int64_t K, int64_t N, bool causalN, bool causalK) {
+  constexpr int64_t R = 4, W = 16;
+  for (int64_t i0 = 0; i0 < M; i0 += R) {
+    const int64_t rows = std::min(R, M - i0);
+    const int64_t kEnd = causalK ? std::min(K, i0 + rows) : K;
+    const int64_t nEnd = causalN ? std::min(N, i0 + rows) : N;
+    for (int64_t j0 = 0; j0 < nEnd; j0 += W) {
+      const int64_t cols = std::min(W, nEnd - j0);
+      if (rows == R && cols == W) {
+        C acc[R][W] = {};
+        for (int64_t kk = 0; kk < kEnd; ++kk) {
+          const C* br = b + kk * ldb + j0;
+          const C a0 = a[i0 * lda + kk], a1 = a[(i0 + 1) * lda + kk], a2 = a[(i0 + 2) * lda + kk],
+                  a3 = a[(i0 + 3) * lda + kk];
+          for (int64_t w = 0; w < W; ++w) {
+            acc[0][w] += a0 * br[w];
+            acc[1][w] += a1 * br[w];
+            acc[2][w] += a2 * br[w];
+            acc[3][w] += a3 * br[w];
+          }
+        }
+        for (int64_t r = 0; r < R; ++r)
+          for (int64_t w = 0; w < W; ++w) out[(i0 + r) * ldo + j0 + w] = acc[r][w];
+      } else {
+        for (int64_t r = 0; r < rows; ++r) {
+          C* o = out + (i0 + r) * ldo + j0;
+          for (int64_t w = 0; w < cols; ++w) o[w] = 0;
+          const C* ar = a + (i0 + r) * lda;
+          for (int64_t kk = 0; kk < kEnd; ++kk) {
+            const C s = ar[kk];
+            const C* br = b + kk * ldb + j0;
+            for (int64_t w = 0; w < cols; ++w) o[w] += s * br[w];
+          }
+        }
+      }
     }
   }
 }
@@ -123,20 +134,27 @@ struct Norms {
   const void* kb;
 };
 
-// Per-thread scratch: q, k, v, their normalised inputs, transposes and the score matrix.
+// Per-thread scratch: q, k, v (T, hd), their normalised inputs, transposes (hd, ldT) and score-sized
+// matrices (T, ldT), with ldT = T rounded up to 16 so that products over the key axis run in full tiles (the
+// padding columns of the transposes stay zero, so padded score columns are zero too and are never read).
 template <typename C>
 struct Scratch {
   std::vector<C> buf;
-  C *q, *k, *v, *xq, *xk, *t1, *o, *s, *s2, *rq, *rk, *g1, *g2, *g3;
-  explicit Scratch(const Dims& d) : buf(static_cast<size_t>(11 * d.T * d.hd + 2 * d.T * d.T + 2 * d.T)) {
-    const int64_t th = d.T * d.hd, tt = d.T * d.T;
+  int64_t ldT;
+  C *q, *k, *v, *xq, *xk, *o, *g1, *g2, *g3, *kT, *vT, *s, *s2, *s3, *rq, *rk;
+  explicit Scratch(const Dims& d) : ldT((d.T + 15) / 16 * 16) {
+    const int64_t th = d.T * d.hd, tp = d.hd * ldT, sp = d.T * ldT;
+    buf.assign(static_cast<size_t>(9 * th + 2 * tp + 3 * sp + 2 * d.T), C(0));
     C* p = buf.data();
-    for (C** slot : {&q, &k, &v, &xq, &xk, &t1, &o, &g1, &g2, &g3}) {
+    for (C** slot : {&q, &k, &v, &xq, &xk, &o, &g1, &g2, &g3}) {
       *slot = p;
       p += th;
     }
-    s = p; p += tt;
-    s2 = p; p += tt;
+    kT = p; p += tp;
+    vT = p; p += tp;
+    s = p; p += sp;
+    s2 = p; p += sp;
+    s3 = p; p += sp;
     rq = p; p += d.T;
     rk = p;
   }
@@ -160,25 +178,28 @@ LC_INLINE void LoadHead(Scratch<C>& w, const TQ* qkv, const Dims& d, const Norms
   Gather(w.v, qkv, d, b, h, 2);
 }
 
+// dst (cols, ldd) = src (rows, lds)^T over the first `cols` columns of src.
 template <typename C>
-LC_INLINE void Transpose(C* __restrict dst, const C* __restrict src, int64_t rows, int64_t cols) {
+LC_INLINE void Transpose(C* __restrict dst, int64_t ldd, const C* __restrict src, int64_t lds, int64_t rows,
+                         int64_t cols) {
   for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c) dst[c * rows + r] = src[r * cols + c];
+    for (int64_t c = 0; c < cols; ++c) dst[c * ldd + r] = src[r * lds + c];
 }
 
 template <typename TQ, typename C>
 LC_MULTIVERSION void ForwardHeads(const TQ* qkv, TQ* out, C* probs, const Dims& d, const Norms& n, int64_t begin,
                                   int64_t end) {
   Scratch<C> w(d);
-  const int64_t T = d.T, hd = d.hd;
+  const int64_t T = d.T, hd = d.hd, ld = w.ldT;
   for (int64_t job = begin; job < end; ++job) {
     const int64_t b = job / d.H, h = job % d.H;
     LoadHead<TQ, C>(w, qkv, d, n, b, h);
-    Transpose(w.t1, w.k, T, hd);                                     // k^T (hd, T)
-    C* p = probs + job * T * T;                                      // (T, T)
-    MatMul<C>(p, w.q, w.t1, T, hd, T, d.causal, false, false);      // scores
+    Transpose(w.kT, ld, w.k, hd, T, hd);                                  // k^T (hd, ldT)
+    MatMul<C>(w.s, ld, w.q, hd, w.kT, ld, T, hd, ld, d.causal, false);    // scores (T, ldT)
+    C* p = probs + job * T * T;                                           // (T, T)
     for (int64_t i = 0; i < T; ++i) {
-      C* r = p + i * T;
+      C* r = w.s + i * ld;
+      C* pr = p + i * T;
       const int64_t n_ = d.causal ? i + 1 : T;
       C mx = -std::numeric_limits<C>::infinity();
 #pragma omp simd reduction(max : mx)
@@ -193,10 +214,10 @@ LC_MULTIVERSION void ForwardHeads(const TQ* qkv, TQ* out, C* probs, const Dims& 
         sum += r[j];
       }
       const C inv = C(1) / sum;
-      for (int64_t j = 0; j < n_; ++j) r[j] *= inv;
-      for (int64_t j = n_; j < T; ++j) r[j] = 0;  // masked: probability exactly 0, as softmax of -inf gives
+      for (int64_t j = 0; j < n_; ++j) pr[j] = r[j] * inv;
+      for (int64_t j = n_; j < T; ++j) pr[j] = 0;  // masked: probability exactly 0, as softmax of -inf gives
     }
-    MatMul<C>(w.o, p, w.v, T, T, hd, false, d.causal, false);  // (T, hd)
+    MatMul<C>(w.o, hd, p, T, w.v, hd, T, T, hd, false, d.causal);  // (T, hd)
     for (int64_t t = 0; t < T; ++t) {
       TQ* dst = out + (b * T + t) * d.E + h * hd;
       for (int64_t j = 0; j < hd; ++j) k::St(dst, j, w.o[t * hd + j]);
@@ -209,7 +230,7 @@ template <typename TQ, typename TG, typename C>
 LC_MULTIVERSION void BackwardHeads(const TQ* qkv, const TG* gout, const C* probs, TQ* dqkv, const Dims& d,
                                    const Norms& n, C* acc, int64_t begin, int64_t end) {
   Scratch<C> w(d);
-  const int64_t T = d.T, hd = d.hd;
+  const int64_t T = d.T, hd = d.hd, ld = w.ldT;
   for (int64_t job = begin; job < end; ++job) {
     const int64_t b = job / d.H, h = job % d.H;
     LoadHead<TQ, C>(w, qkv, d, n, b, h);
@@ -221,28 +242,28 @@ LC_MULTIVERSION void BackwardHeads(const TQ* qkv, const TG* gout, const C* probs
     }
     // dv = p^T dO
     C* dv = w.g3;
-    std::fill(dv, dv + T * hd, C(0));
-    MatMulTransA<C>(dv, p, dO, T, T, hd, d.causal);
+    Transpose(w.s3, ld, p, T, T, T);                                    // p^T (T, ldT)
+    MatMul<C>(dv, hd, w.s3, ld, dO, hd, T, T, hd, false, false);
     // dp = dO v^T; ds = p (dp - rowsum(p dp)) * scale
-    Transpose(w.t1, w.v, T, hd);
-    C* ds = w.s2;
-    MatMul<C>(ds, dO, w.t1, T, hd, T, d.causal, false, false);
+    Transpose(w.vT, ld, w.v, hd, T, hd);                                // v^T (hd, ldT)
+    C* ds = w.s2;                                                       // (T, ldT)
+    MatMul<C>(ds, ld, dO, hd, w.vT, ld, T, hd, ld, d.causal, false);
     for (int64_t i = 0; i < T; ++i) {
       const int64_t n_ = d.causal ? i + 1 : T;
       const C* pr = p + i * T;
-      C* r = ds + i * T;
+      C* r = ds + i * ld;
       C dot = 0;
 #pragma omp simd reduction(+ : dot)
       for (int64_t j = 0; j < n_; ++j) dot += pr[j] * r[j];
       for (int64_t j = 0; j < n_; ++j) r[j] = pr[j] * (r[j] - dot) * C(d.scale);
-      for (int64_t j = n_; j < T; ++j) r[j] = 0;
+      for (int64_t j = n_; j < ld; ++j) r[j] = 0;
     }
     // dq = ds k, dk = ds^T q (gradients of the normalised q, k when qk-norm is on)
     C* dq = w.g1;
     C* dk = w.g2;
-    MatMul<C>(dq, ds, w.k, T, T, hd, false, d.causal, false);
-    std::fill(dk, dk + T * hd, C(0));
-    MatMulTransA<C>(dk, ds, w.q, T, T, hd, d.causal);
+    MatMul<C>(dq, hd, ds, ld, w.k, hd, T, T, hd, false, d.causal);
+    Transpose(w.s3, ld, ds, ld, T, T);                                  // ds^T (T, ldT)
+    MatMul<C>(dk, hd, w.s3, ld, w.q, hd, T, T, hd, false, false);
     if (d.qNorm) NormRowsBackward<C>(dq, w.xq, w.rq, static_cast<const C*>(n.qw), acc, acc + hd, T, hd);
     if (d.kNorm) NormRowsBackward<C>(dk, w.xk, w.rk, static_cast<const C*>(n.kw), acc + 2 * hd, acc + 3 * hd, T, hd);
     for (int64_t t = 0; t < T; ++t) {

@@ -7,6 +7,7 @@
 // every product falls back to ATen.
 #pragma once
 
+#include <ATen/record_function.h>
 #include <dlfcn.h>
 
 #include "common.h"
@@ -52,6 +53,7 @@ inline bool DnnlGemmAvailable(at::ScalarType in) {
 // `ta`; op(b) is (K, N): b is (K, N), or (N, K) when `tb`. c is float or double; a and b are c's dtype, or bf16
 // for a float c. Uses oneDNN when it can, ATen otherwise (same result up to summation order).
 inline void GemmInto(at::Tensor& c, const at::Tensor& a, bool ta, const at::Tensor& b, bool tb, float beta) {
+  RECORD_FUNCTION("lc::gemm", std::vector<c10::IValue>());
   const int64_t M = c.size(0), N = c.size(1), K = ta ? a.size(0) : a.size(1);
   TORCH_CHECK(c.is_contiguous() && a.is_contiguous() && b.is_contiguous(), "GemmInto: operands must be contiguous");
   const auto& d = gemm_detail::Lookup();
