@@ -4,16 +4,20 @@
 //   [+ causal mask]) v -> (B, T, E), heads side by side (ready for the output projection).
 // libtorch would run this as ~10 ops (a strided copy for every reshape, bmm looping over B x heads matrices
 // with a BLAS call each, a masked fill, softmax) and twice as many backward. Here each (batch, head) pair is
-// one task: its q, k, v are gathered into small float buffers that stay in cache, the products are plain
-// loops the compiler vectorises, and the result is scattered straight into the output; the backward
-// recomputes q, k, v and the norms from qkv and reads the saved attention probabilities. Computes in float
-// (double for double input) whatever qkv holds; bf16 input gives bf16 output. First-order gradients only.
+// one task: its q, k, v are gathered into small float buffers that stay in cache, the products run on
+// oneDNN's gemm single-threaded inside the task (register-tiled loops where libdnnl is absent), and the result
+// is scattered straight into the output; the backward recomputes q, k, v and the norms from qkv and reads the
+// saved attention probabilities. Norms, softmax and gradients compute in float (double for double input); the
+// products of bf16 input take bf16 operands, as torch's matmul under autocast. bf16 input gives bf16 output.
+// First-order gradients only.
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 
 #include "fused_common.h"
+#include "gemm.h"
 
 namespace lc {
 
@@ -134,27 +138,24 @@ struct Norms {
   const void* kb;
 };
 
-// Per-thread scratch: q, k, v (T, hd), their normalised inputs, transposes (hd, ldT) and score-sized
-// matrices (T, ldT), with ldT = T rounded up to 16 so that products over the key axis run in full tiles (the
-// padding columns of the transposes stay zero, so padded score columns are zero too and are never read).
+// Per-thread scratch: q, k, v (T, hd), their normalised inputs, gradients and score-sized matrices (T, ldT),
+// with ldT = T rounded up to 16 so that the fallback products over the key axis run in full tiles (padding
+// columns are never read).
 template <typename C>
 struct Scratch {
   std::vector<C> buf;
   int64_t ldT;
-  C *q, *k, *v, *xq, *xk, *o, *g1, *g2, *g3, *kT, *vT, *s, *s2, *s3, *rq, *rk;
+  C *q, *k, *v, *xq, *xk, *o, *g1, *g2, *g3, *s, *s2, *rq, *rk;
   explicit Scratch(const Dims& d) : ldT((d.T + 15) / 16 * 16) {
-    const int64_t th = d.T * d.hd, tp = d.hd * ldT, sp = d.T * ldT;
-    buf.assign(static_cast<size_t>(9 * th + 2 * tp + 3 * sp + 2 * d.T), C(0));
+    const int64_t th = d.T * d.hd, sp = d.T * ldT;
+    buf.assign(static_cast<size_t>(9 * th + 2 * sp + 2 * d.T), C(0));
     C* p = buf.data();
     for (C** slot : {&q, &k, &v, &xq, &xk, &o, &g1, &g2, &g3}) {
       *slot = p;
       p += th;
     }
-    kT = p; p += tp;
-    vT = p; p += tp;
     s = p; p += sp;
     s2 = p; p += sp;
-    s3 = p; p += sp;
     rq = p; p += d.T;
     rk = p;
   }
@@ -186,17 +187,66 @@ LC_INLINE void Transpose(C* __restrict dst, int64_t ldd, const C* __restrict src
     for (int64_t c = 0; c < cols; ++c) dst[c * ldd + r] = src[r * lds + c];
 }
 
+// The per-head products out (M, N) = op(a) (M, K) op(b) (K, N), with op(x) = x, or x^T when ta / tb (a, b
+// row-major with leading dimensions lda, ldb as stored). oneDNN when present: sgemm, or with `lowp` the
+// operands rounded to bf16 and gemm_bf16bf16f32 (float out). Called inside the parallel loop, oneDNN runs on
+// the calling thread. Otherwise (and for double) explicit transposes and the tiled loops, which also skip the
+// work the causal mask makes moot (causalN, causalK as for MatMul).
+template <typename C>
+struct Products {
+  const gemm_detail::Dnnl& dnnl = gemm_detail::Lookup();
+  bool lowp = false;
+  std::vector<C> ta, tb;
+  std::vector<k::bf16> la, lb;
+
+  static void Round(std::vector<k::bf16>& dst, const float* src, int64_t rows, int64_t ld) {
+    if (dst.size() < static_cast<size_t>(rows * ld)) dst.resize(static_cast<size_t>(rows * ld));
+    for (int64_t i = 0; i < rows * ld; ++i) k::St(dst.data(), i, src[i]);
+  }
+
+  void operator()(C* out, int64_t ldo, const C* a, int64_t lda, bool transA, const C* b, int64_t ldb, bool transB,
+                  int64_t M, int64_t K, int64_t N, bool causalN, bool causalK) {
+    if constexpr (std::is_same_v<C, float>) {
+      const char A = transA ? 'T' : 'N', B = transB ? 'T' : 'N';
+      if (lowp && dnnl.bf16 != nullptr) {
+        Round(la, a, transA ? K : M, lda);
+        Round(lb, b, transB ? N : K, ldb);
+        if (dnnl.bf16(A, B, M, N, K, 1.0f, la.data(), lda, lb.data(), ldb, 0.0f, out, ldo) == 0) return;
+      } else if (!lowp && dnnl.sgemm != nullptr) {
+        if (dnnl.sgemm(A, B, M, N, K, 1.0f, a, lda, b, ldb, 0.0f, out, ldo) == 0) return;
+      }
+    }
+    // Fallback: a as (M, K), b as (K, Np) with Np = N rounded up to 16 when out has room (zero columns).
+    if (transA) {
+      ta.assign(static_cast<size_t>(M * K), C(0));
+      Transpose(ta.data(), K, a, lda, K, M);
+      a = ta.data();
+      lda = K;
+    }
+    int64_t np = N;
+    if (transB) {
+      np = (N + 15) / 16 * 16 <= ldo ? (N + 15) / 16 * 16 : N;
+      tb.assign(static_cast<size_t>(K * np), C(0));
+      Transpose(tb.data(), np, b, ldb, N, K);
+      b = tb.data();
+      ldb = np;
+    }
+    MatMul<C>(out, ldo, a, lda, b, ldb, M, K, np, causalN, causalK);
+  }
+};
+
 template <typename TQ, typename C>
 LC_MULTIVERSION void ForwardHeads(const TQ* qkv, TQ* out, C* probs, const Dims& d, const Norms& n, int64_t begin,
                                   int64_t end) {
   Scratch<C> w(d);
+  Products<C> prod;
+  prod.lowp = std::is_same_v<TQ, k::bf16>;
   const int64_t T = d.T, hd = d.hd, ld = w.ldT;
   for (int64_t job = begin; job < end; ++job) {
     const int64_t b = job / d.H, h = job % d.H;
     LoadHead<TQ, C>(w, qkv, d, n, b, h);
-    Transpose(w.kT, ld, w.k, hd, T, hd);                                  // k^T (hd, ldT)
-    MatMul<C>(w.s, ld, w.q, hd, w.kT, ld, T, hd, ld, d.causal, false);    // scores (T, ldT)
-    C* p = probs + job * T * T;                                           // (T, T)
+    prod(w.s, ld, w.q, hd, false, w.k, hd, true, T, hd, T, d.causal, false);  // scores q k^T (T, ldT)
+    C* p = probs + job * T * T;                                               // (T, T)
     for (int64_t i = 0; i < T; ++i) {
       C* r = w.s + i * ld;
       C* pr = p + i * T;
@@ -217,7 +267,7 @@ LC_MULTIVERSION void ForwardHeads(const TQ* qkv, TQ* out, C* probs, const Dims& 
       for (int64_t j = 0; j < n_; ++j) pr[j] = r[j] * inv;
       for (int64_t j = n_; j < T; ++j) pr[j] = 0;  // masked: probability exactly 0, as softmax of -inf gives
     }
-    MatMul<C>(w.o, hd, p, T, w.v, hd, T, T, hd, false, d.causal);  // (T, hd)
+    prod(w.o, hd, p, T, false, w.v, hd, false, T, T, hd, false, d.causal);  // p v (T, hd)
     for (int64_t t = 0; t < T; ++t) {
       TQ* dst = out + (b * T + t) * d.E + h * hd;
       for (int64_t j = 0; j < hd; ++j) k::St(dst, j, w.o[t * hd + j]);
@@ -230,6 +280,8 @@ template <typename TQ, typename TG, typename C>
 LC_MULTIVERSION void BackwardHeads(const TQ* qkv, const TG* gout, const C* probs, TQ* dqkv, const Dims& d,
                                    const Norms& n, C* acc, int64_t begin, int64_t end) {
   Scratch<C> w(d);
+  Products<C> prod;
+  prod.lowp = std::is_same_v<TQ, k::bf16>;
   const int64_t T = d.T, hd = d.hd, ld = w.ldT;
   for (int64_t job = begin; job < end; ++job) {
     const int64_t b = job / d.H, h = job % d.H;
@@ -240,15 +292,11 @@ LC_MULTIVERSION void BackwardHeads(const TQ* qkv, const TG* gout, const C* probs
       const int64_t base = (b * T + t) * d.E + h * hd;
       for (int64_t j = 0; j < hd; ++j) dO[t * hd + j] = k::Ld(gout, base + j);
     }
-    // dv = p^T dO
     C* dv = w.g3;
-    Transpose(w.s3, ld, p, T, T, T);                                    // p^T (T, ldT)
-    MatMul<C>(dv, hd, w.s3, ld, dO, hd, T, T, hd, false, false);
-    // dp = dO v^T; ds = p (dp - rowsum(p dp)) * scale
-    Transpose(w.vT, ld, w.v, hd, T, hd);                                // v^T (hd, ldT)
-    C* ds = w.s2;                                                       // (T, ldT)
-    MatMul<C>(ds, ld, dO, hd, w.vT, ld, T, hd, ld, d.causal, false);
-    for (int64_t i = 0; i < T; ++i) {
+    prod(dv, hd, p, T, true, dO, hd, false, T, T, hd, false, false);      // dv = p^T dO
+    C* ds = w.s2;                                                          // (T, ldT)
+    prod(ds, ld, dO, hd, false, w.v, hd, true, T, hd, T, d.causal, false);  // dp = dO v^T
+    for (int64_t i = 0; i < T; ++i) {                                      // ds = p (dp - rowsum(p dp)) scale
       const int64_t n_ = d.causal ? i + 1 : T;
       const C* pr = p + i * T;
       C* r = ds + i * ld;
@@ -261,9 +309,8 @@ LC_MULTIVERSION void BackwardHeads(const TQ* qkv, const TG* gout, const C* probs
     // dq = ds k, dk = ds^T q (gradients of the normalised q, k when qk-norm is on)
     C* dq = w.g1;
     C* dk = w.g2;
-    MatMul<C>(dq, hd, ds, ld, w.k, hd, T, T, hd, false, d.causal);
-    Transpose(w.s3, ld, ds, ld, T, T);                                  // ds^T (T, ldT)
-    MatMul<C>(dk, hd, w.s3, ld, w.q, hd, T, T, hd, false, false);
+    prod(dq, hd, ds, ld, false, w.k, hd, false, T, T, hd, false, d.causal);
+    prod(dk, hd, ds, ld, true, w.q, hd, false, T, T, hd, false, false);
     if (d.qNorm) NormRowsBackward<C>(dq, w.xq, w.rq, static_cast<const C*>(n.qw), acc, acc + hd, T, hd);
     if (d.kNorm) NormRowsBackward<C>(dk, w.xk, w.rk, static_cast<const C*>(n.kw), acc + 2 * hd, acc + 3 * hd, T, hd);
     for (int64_t t = 0; t < T; ++t) {

@@ -4,8 +4,9 @@
 // With a residual and no activation the residual and bias are written first and the product accumulates onto
 // them (beta = 1), so the residual add costs no pass of its own.
 // Under CPU autocast the products run in the autocast dtype (bf16) on a cast of the weight, as torch's
-// autocast linear does, but write float where float is what comes next: the pre-activation (kept in float for
-// the backward), the f32 residual stream, the f32 weight gradient. Epilogues compute in float. Products go
+// autocast linear does, but write float where float is what comes next: the pre-activation, the f32 residual
+// stream, the f32 weight gradient. With an activation the forward keeps its derivative (float) rather than its
+// input, so the backward multiplies and evaluates no exp or erf. Epilogues compute in float. Products go
 // through gemm.h (oneDNN when present). First-order gradients only.
 #include <torch/csrc/autograd/custom_function.h>
 
@@ -21,25 +22,27 @@ namespace {
 
 constexpr int64_t kRowGrain = 16;
 
-// pre[r, j] += b[j]; y[r, j] = act(pre[r, j]). pre is float (double for f64), y the product's dtype. The
-// activation is chosen outside the row loop so that each loop nest is a plain one the vectoriser takes.
+// y[r, j] = act(pre[r, j] + b[j]) in the product's dtype, and pre[r, j] overwritten with act'(pre + b) (float,
+// kept for the backward, which then only multiplies). The activation is chosen outside the row loop so that
+// each loop nest is a plain one the vectoriser takes.
 template <typename TY, typename C, typename F>
 LC_INLINE void BiasActLoop(C* __restrict pre, TY* __restrict y, const C* __restrict b, int64_t begin, int64_t end,
                            int64_t n, F act) {
   for (int64_t r = begin; r < end; ++r) {
     C* pr = pre + r * n;
     TY* yr = y + r * n;
-    if (b != nullptr) {
-      for (int64_t j = 0; j < n; ++j) pr[j] += b[j];
+    for (int64_t j = 0; j < n; ++j) {
+      C g;
+      k::St(yr, j, act(pr[j] + (b != nullptr ? b[j] : C(0)), &g));
+      pr[j] = g;
     }
-    for (int64_t j = 0; j < n; ++j) k::St(yr, j, act(pr[j]));
   }
 }
 
 template <typename TY, typename C>
 LC_MULTIVERSION void BiasActRows(C* pre, TY* y, const C* b, k::Act act, int64_t begin, int64_t end, int64_t n) {
-  if (act == k::Act::kGelu) BiasActLoop<TY, C>(pre, y, b, begin, end, n, [](C x) { return k::Gelu<C>(x); });
-  else BiasActLoop<TY, C>(pre, y, b, begin, end, n, [](C x) { return k::QuickGelu<C>(x); });
+  if (act == k::Act::kGelu) BiasActLoop<TY, C>(pre, y, b, begin, end, n, [](C x, C* g) { return k::GeluWithGrad<C>(x, g); });
+  else BiasActLoop<TY, C>(pre, y, b, begin, end, n, [](C x, C* g) { return k::QuickGeluWithGrad<C>(x, g); });
 }
 
 // out[r, j] = res[r, j] + b[j] (+ mm[r, j] when the product was computed apart). Without a residual: out = b.
@@ -62,30 +65,20 @@ LC_MULTIVERSION void ResidualRows(TO* __restrict out, const TO* __restrict res, 
   }
 }
 
-// dpre = dy * act'(pre) in the product's dtype; acc += dpre (the bias gradient, summed in float before any
-// rounding).
-template <typename TY, typename C, typename F>
-LC_INLINE void ActBackwardLoop(const TY* __restrict dy, const C* __restrict pre, TY* __restrict dpre,
-                               C* __restrict acc, int64_t begin, int64_t end, int64_t n, F grad) {
+// dpre = dy * act' (saved by the forward) in the product's dtype; acc += dpre (the bias gradient, summed in
+// float before any rounding).
+template <typename TY, typename C>
+LC_MULTIVERSION void ActBackwardRows(const TY* __restrict dy, const C* __restrict deriv, TY* __restrict dpre,
+                                     C* __restrict acc, int64_t begin, int64_t end, int64_t n) {
   for (int64_t r = begin; r < end; ++r) {
     const TY* d = dy + r * n;
-    const C* p = pre + r * n;
+    const C* g = deriv + r * n;
     TY* o = dpre + r * n;
     for (int64_t j = 0; j < n; ++j) {
-      C g = k::Ld(d, j) * grad(p[j]);
-      k::St(o, j, g);
-      acc[j] += g;
+      C v = k::Ld(d, j) * g[j];
+      k::St(o, j, v);
+      acc[j] += v;
     }
-  }
-}
-
-template <typename TY, typename C>
-LC_MULTIVERSION void ActBackwardRows(const TY* dy, const C* pre, TY* dpre, C* acc, k::Act act, int64_t begin,
-                                     int64_t end, int64_t n) {
-  if (act == k::Act::kGelu) {
-    ActBackwardLoop<TY, C>(dy, pre, dpre, acc, begin, end, n, [](C x) { return k::GeluGrad<C>(x); });
-  } else {
-    ActBackwardLoop<TY, C>(dy, pre, dpre, acc, begin, end, n, [](C x) { return k::QuickGeluGrad<C>(x); });
   }
 }
 
@@ -144,7 +137,8 @@ struct LinearFn : public torch::autograd::Function<LinearFn> {
     outShape.back() = N;
     at::Tensor out, pre;
     if (act != k::Act::kNone) {
-      // pre = x W^T in float (kept for the backward), then one pass: pre += b, out = act(pre) in ct.
+      // pre = x W^T in float, then one pass: out = act(pre + b) in ct, and pre becomes act'(pre + b), kept for
+      // the backward.
       pre = at::empty({M, N}, x2.options().dtype(acc));
       ProductInto(pre, x2, wc, 0.0f);
       out = at::empty({M, N}, x2.options());
@@ -211,7 +205,7 @@ struct LinearFn : public torch::autograd::Function<LinearFn> {
     auto saved = ctx->get_saved_variables();
     const at::Tensor& x2 = saved[0];
     const at::Tensor& wc = saved[1];
-    const at::Tensor& pre = saved[2];
+    const at::Tensor& deriv = saved[2];  // act'(x W^T + b), float
     const k::Act act = static_cast<k::Act>(ctx->saved_data["act"].toInt());
     const bool hasBias = ctx->saved_data["has_bias"].toBool();
     const at::ScalarType ct = x2.scalar_type(), acc = AccType(ct);
@@ -226,7 +220,7 @@ struct LinearFn : public torch::autograd::Function<LinearFn> {
         using TY = typename decltype(tp)::type;
         using C = k::acc_t<TY>;
         db = RowsWithAccumulators<C>(M, N, kRowGrain, acc, [&](int64_t begin, int64_t end, C* part) {
-          ActBackwardRows<TY, C>(dy.data_ptr<TY>(), pre.data_ptr<C>(), dpre.data_ptr<TY>(), part, act, begin, end, N);
+          ActBackwardRows<TY, C>(dy.data_ptr<TY>(), deriv.data_ptr<C>(), dpre.data_ptr<TY>(), part, begin, end, N);
         });
       });
     } else if (hasBias || writeDpre) {

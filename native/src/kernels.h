@@ -118,6 +118,32 @@ template <typename C> LC_INLINE C QuickGeluGrad(C x) {
   return s + C(1.702) * x * s * (C(1) - s);
 }
 
+// The activation and its derivative at once, for a forward that keeps the derivative for the backward (which
+// then needs no transcendental). GELU: erf's exp(-x^2/2) is the pdf's exp too.
+template <typename C> LC_INLINE C GeluWithGrad(C x, C* grad) {
+  const C a = std::fabs(x * C(M_SQRT1_2));
+  const C t = C(1) / (C(0.3275911) * a + C(1));
+  C r = C(1.061405429);
+  r = r * t - C(1.453152027);
+  r = r * t + C(1.421413741);
+  r = r * t - C(0.284496736);
+  r = r * t + C(0.254829592);
+  const C e = Exp(-a * a);  // exp(-x^2 / 2)
+  const C erf = std::copysign(C(1) - r * t * e, x);
+  const C cdf = C(0.5) * (C(1) + erf);
+  *grad = cdf + x * C(M_2_SQRTPI * M_SQRT1_2 * 0.5) * e;
+  return x * cdf;
+}
+template <> LC_INLINE double GeluWithGrad<double>(double x, double* grad) {
+  *grad = GeluGrad(x);
+  return Gelu(x);
+}
+template <typename C> LC_INLINE C QuickGeluWithGrad(C x, C* grad) {
+  const C s = Sigmoid(C(1.702) * x);
+  *grad = s + C(1.702) * x * s * (C(1) - s);
+  return x * s;
+}
+
 enum class Act : int { kNone = 0, kGelu = 1, kQuickGelu = 2 };
 
 }  // namespace lc::k
