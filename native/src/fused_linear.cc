@@ -5,9 +5,9 @@
 // them (beta = 1), so the residual add costs no pass of its own.
 // Under CPU autocast the products run in the autocast dtype (bf16) on a cast of the weight, as torch's
 // autocast linear does, but write float where float is what comes next: the pre-activation, the f32 residual
-// stream, the f32 weight gradient. With an activation the forward keeps its derivative (float) rather than its
-// input, so the backward multiplies and evaluates no exp or erf. Epilogues compute in float. Products go
-// through gemm.h (oneDNN when present). First-order gradients only.
+// stream, the f32 weight gradient. With an activation the forward keeps its derivative (in the product's dtype)
+// rather than its input, so the backward multiplies and evaluates no exp or erf. Epilogues compute in float.
+// Products go through gemm.h (oneDNN when present). First-order gradients only.
 #include <torch/csrc/autograd/custom_function.h>
 
 #include "fused_common.h"
@@ -22,27 +22,34 @@ namespace {
 
 constexpr int64_t kRowGrain = 16;
 
-// y[r, j] = act(pre[r, j] + b[j]) in the product's dtype, and pre[r, j] overwritten with act'(pre + b) (float,
-// kept for the backward, which then only multiplies). The activation is chosen outside the row loop so that
-// each loop nest is a plain one the vectoriser takes.
-template <typename TY, typename C, typename F>
-LC_INLINE void BiasActLoop(C* __restrict pre, TY* __restrict y, const C* __restrict b, int64_t begin, int64_t end,
+// y[r, j] = act(pre[r, j] + b[j]) in the product's dtype and deriv[r, j] = act'(pre[r, j] + b[j]), kept for the
+// backward (which then only multiplies). deriv may be pre itself (float products) or a bf16 buffer (bf16
+// products: torch's bf16 GELU backward also works from bf16-rounded values). The activation is chosen outside
+// the row loop so that each loop nest is a plain one the vectoriser takes.
+template <typename TY, typename TD, typename C, typename F>
+LC_INLINE void BiasActLoop(C* pre, TY* __restrict y, TD* deriv, const C* __restrict b, int64_t begin, int64_t end,
                            int64_t n, F act) {
   for (int64_t r = begin; r < end; ++r) {
-    C* pr = pre + r * n;
+    const C* pr = pre + r * n;
     TY* yr = y + r * n;
+    TD* dr = deriv + r * n;
     for (int64_t j = 0; j < n; ++j) {
       C g;
-      k::St(yr, j, act(pr[j] + (b != nullptr ? b[j] : C(0)), &g));
-      pr[j] = g;
+      const C v = act(pr[j] + (b != nullptr ? b[j] : C(0)), &g);
+      k::St(yr, j, v);
+      k::St(dr, j, g);
     }
   }
 }
 
-template <typename TY, typename C>
-LC_MULTIVERSION void BiasActRows(C* pre, TY* y, const C* b, k::Act act, int64_t begin, int64_t end, int64_t n) {
-  if (act == k::Act::kGelu) BiasActLoop<TY, C>(pre, y, b, begin, end, n, [](C x, C* g) { return k::GeluWithGrad<C>(x, g); });
-  else BiasActLoop<TY, C>(pre, y, b, begin, end, n, [](C x, C* g) { return k::QuickGeluWithGrad<C>(x, g); });
+template <typename TY, typename TD, typename C>
+LC_MULTIVERSION void BiasActRows(C* pre, TY* y, TD* deriv, const C* b, k::Act act, int64_t begin, int64_t end,
+                                 int64_t n) {
+  if (act == k::Act::kGelu) {
+    BiasActLoop<TY, TD, C>(pre, y, deriv, b, begin, end, n, [](C x, C* g) { return k::GeluWithGrad<C>(x, g); });
+  } else {
+    BiasActLoop<TY, TD, C>(pre, y, deriv, b, begin, end, n, [](C x, C* g) { return k::QuickGeluWithGrad<C>(x, g); });
+  }
 }
 
 // out[r, j] = res[r, j] + b[j] (+ mm[r, j] when the product was computed apart). Without a residual: out = b.
@@ -67,15 +74,15 @@ LC_MULTIVERSION void ResidualRows(TO* __restrict out, const TO* __restrict res, 
 
 // dpre = dy * act' (saved by the forward) in the product's dtype; acc += dpre (the bias gradient, summed in
 // float before any rounding).
-template <typename TY, typename C>
-LC_MULTIVERSION void ActBackwardRows(const TY* __restrict dy, const C* __restrict deriv, TY* __restrict dpre,
+template <typename TY, typename TD, typename C>
+LC_MULTIVERSION void ActBackwardRows(const TY* __restrict dy, const TD* __restrict deriv, TY* __restrict dpre,
                                      C* __restrict acc, int64_t begin, int64_t end, int64_t n) {
   for (int64_t r = begin; r < end; ++r) {
     const TY* d = dy + r * n;
-    const C* g = deriv + r * n;
+    const TD* g = deriv + r * n;
     TY* o = dpre + r * n;
     for (int64_t j = 0; j < n; ++j) {
-      C v = k::Ld(d, j) * g[j];
+      C v = k::Ld(d, j) * k::Ld(g, j);
       k::St(o, j, v);
       acc[j] += v;
     }
@@ -135,19 +142,20 @@ struct LinearFn : public torch::autograd::Function<LinearFn> {
     at::Tensor bc = b.defined() ? b.to(acc).contiguous() : at::Tensor();  // (N,)
     auto outShape = x.sizes().vec();
     outShape.back() = N;
-    at::Tensor out, pre;
+    at::Tensor out, deriv;
     if (act != k::Act::kNone) {
-      // pre = x W^T in float, then one pass: out = act(pre + b) in ct, and pre becomes act'(pre + b), kept for
-      // the backward.
-      pre = at::empty({M, N}, x2.options().dtype(acc));
+      // pre = x W^T in float, then one pass: out = act(pre + b) in ct and the derivative act'(pre + b), kept
+      // for the backward: in place of pre for float products, as bf16 for bf16 ones (less memory traffic).
+      at::Tensor pre = at::empty({M, N}, x2.options().dtype(acc));
       ProductInto(pre, x2, wc, 0.0f);
       out = at::empty({M, N}, x2.options());
+      deriv = ct == acc ? pre : at::empty({M, N}, x2.options());
       DispatchProduct(ct, [&](auto tp) {
         using TY = typename decltype(tp)::type;
         using C = k::acc_t<TY>;
         const C* bp = bc.defined() ? bc.data_ptr<C>() : nullptr;
         at::parallel_for(0, M, kRowGrain, [&](int64_t begin, int64_t end) {
-          BiasActRows<TY, C>(pre.data_ptr<C>(), out.data_ptr<TY>(), bp, act, begin, end, N);
+          BiasActRows<TY, TY, C>(pre.data_ptr<C>(), out.data_ptr<TY>(), deriv.data_ptr<TY>(), bp, act, begin, end, N);
         });
       });
     } else if (res.defined() && res.scalar_type() == acc) {
@@ -190,7 +198,7 @@ struct LinearFn : public torch::autograd::Function<LinearFn> {
     } else {
       out = bc.defined() ? at::addmm(bc.to(ct), x2, wc.t()) : at::mm(x2, wc.t());
     }
-    ctx->save_for_backward({x2, wc, pre});
+    ctx->save_for_backward({x2, wc, deriv});
     ctx->saved_data["act"] = actCode;
     ctx->saved_data["has_bias"] = b.defined();
     ctx->saved_data["has_res"] = res.defined();
@@ -205,7 +213,7 @@ struct LinearFn : public torch::autograd::Function<LinearFn> {
     auto saved = ctx->get_saved_variables();
     const at::Tensor& x2 = saved[0];
     const at::Tensor& wc = saved[1];
-    const at::Tensor& deriv = saved[2];  // act'(x W^T + b), float
+    const at::Tensor& deriv = saved[2];  // act'(x W^T + b): float, or bf16 for bf16 products
     const k::Act act = static_cast<k::Act>(ctx->saved_data["act"].toInt());
     const bool hasBias = ctx->saved_data["has_bias"].toBool();
     const at::ScalarType ct = x2.scalar_type(), acc = AccType(ct);
@@ -220,7 +228,7 @@ struct LinearFn : public torch::autograd::Function<LinearFn> {
         using TY = typename decltype(tp)::type;
         using C = k::acc_t<TY>;
         db = RowsWithAccumulators<C>(M, N, kRowGrain, acc, [&](int64_t begin, int64_t end, C* part) {
-          ActBackwardRows<TY, C>(dy.data_ptr<TY>(), deriv.data_ptr<C>(), dpre.data_ptr<TY>(), part, begin, end, N);
+          ActBackwardRows<TY, TY, C>(dy.data_ptr<TY>(), deriv.data_ptr<TY>(), dpre.data_ptr<TY>(), part, begin, end, N);
         });
       });
     } else if (hasBias || writeDpre) {
