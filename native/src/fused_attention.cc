@@ -7,9 +7,9 @@
 // one task: its q, k, v are gathered into small float buffers that stay in cache, the products run on
 // oneDNN's gemm single-threaded inside the task (register-tiled loops where libdnnl is absent), and the result
 // is scattered straight into the output; the backward recomputes q, k, v and the norms from qkv and reads the
-// saved attention probabilities. Norms, softmax and gradients compute in float (double for double input); the
-// products of bf16 input take bf16 operands, as torch's matmul under autocast. bf16 input gives bf16 output.
-// First-order gradients only.
+// saved attention probabilities. Norms, softmax and gradients compute in float (double for double input); with
+// bf16 input, or f32 input under CPU autocast, the products take bf16 operands and the output is bf16, as
+// torch's matmul under autocast. First-order gradients only.
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <algorithm>
@@ -31,6 +31,7 @@ struct Dims {
   bool causal;
   double scale, eps;
   bool qNorm, kNorm;
+  bool lowp;  // products on bf16 operands (bf16 input, or f32 input under CPU autocast)
 };
 
 // out (M, N) (+)= a (M, K) b (K, N), row-major with leading dimensions ldo, lda, ldb. Register tiles of 4 rows
@@ -235,12 +236,12 @@ struct Products {
   }
 };
 
-template <typename TQ, typename C>
-LC_MULTIVERSION void ForwardHeads(const TQ* qkv, TQ* out, C* probs, const Dims& d, const Norms& n, int64_t begin,
+template <typename TQ, typename TO, typename C>
+LC_MULTIVERSION void ForwardHeads(const TQ* qkv, TO* out, C* probs, const Dims& d, const Norms& n, int64_t begin,
                                   int64_t end) {
   Scratch<C> w(d);
   Products<C> prod;
-  prod.lowp = std::is_same_v<TQ, k::bf16>;
+  prod.lowp = d.lowp;
   const int64_t T = d.T, hd = d.hd, ld = w.ldT;
   for (int64_t job = begin; job < end; ++job) {
     const int64_t b = job / d.H, h = job % d.H;
@@ -269,7 +270,7 @@ LC_MULTIVERSION void ForwardHeads(const TQ* qkv, TQ* out, C* probs, const Dims& 
     }
     prod(w.o, hd, p, T, false, w.v, hd, false, T, T, hd, false, d.causal);  // p v (T, hd)
     for (int64_t t = 0; t < T; ++t) {
-      TQ* dst = out + (b * T + t) * d.E + h * hd;
+      TO* dst = out + (b * T + t) * d.E + h * hd;
       for (int64_t j = 0; j < hd; ++j) k::St(dst, j, w.o[t * hd + j]);
     }
   }
@@ -281,7 +282,7 @@ LC_MULTIVERSION void BackwardHeads(const TQ* qkv, const TG* gout, const C* probs
                                    const Norms& n, C* acc, int64_t begin, int64_t end) {
   Scratch<C> w(d);
   Products<C> prod;
-  prod.lowp = std::is_same_v<TQ, k::bf16>;
+  prod.lowp = d.lowp;
   const int64_t T = d.T, hd = d.hd, ld = w.ldT;
   for (int64_t job = begin; job < end; ++job) {
     const int64_t b = job / d.H, h = job % d.H;
@@ -324,8 +325,10 @@ LC_MULTIVERSION void BackwardHeads(const TQ* qkv, const TG* gout, const C* probs
   }
 }
 
-Dims DimsOf(const at::Tensor& qkv, int64_t heads, bool causal, double scale, double eps, bool qNorm, bool kNorm) {
-  Dims d{qkv.size(0), qkv.size(1), qkv.size(2) / 3, heads, qkv.size(2) / 3 / heads, causal, scale, eps, qNorm, kNorm};
+Dims DimsOf(const at::Tensor& qkv, int64_t heads, bool causal, double scale, double eps, bool qNorm, bool kNorm,
+            bool lowp) {
+  Dims d{qkv.size(0), qkv.size(1), qkv.size(2) / 3, heads, qkv.size(2) / 3 / heads, causal, scale, eps, qNorm, kNorm,
+         lowp};
   return d;
 }
 
@@ -351,18 +354,25 @@ struct AttentionFn : public torch::autograd::Function<AttentionFn> {
     auto val = [](const Opt& t) { return t.value_or(at::Tensor()); };
     const at::Tensor qw = val(qwOpt), qb = val(qbOpt), kw = val(kwOpt), kb = val(kbOpt);
     at::Tensor qkv = qkvIn.contiguous();
-    const Dims d = DimsOf(qkv, heads, causal, scale, eps, qw.defined(), kw.defined());
+    // bf16 products for bf16 input, and for f32 input under CPU autocast (what autocast's matmul would do);
+    // the output is then bf16 too, as autocast's matmul output.
+    const auto autocastDtype = CpuAutocastDtype(qkv);
+    const bool lowp = qkv.scalar_type() == at::kBFloat16 || (qkv.scalar_type() == at::kFloat && autocastDtype == at::kBFloat16);
+    const Dims d = DimsOf(qkv, heads, causal, scale, eps, qw.defined(), kw.defined(), lowp);
     const at::ScalarType acc = AccType(qkv.scalar_type());
-    at::Tensor out = at::empty({d.B, d.T, d.E}, qkv.options());
+    at::Tensor out = at::empty({d.B, d.T, d.E}, qkv.options().dtype(lowp ? at::kBFloat16 : qkv.scalar_type()));
     at::Tensor probs = at::empty({d.B * d.H, d.T, d.T}, qkv.options().dtype(acc));
     const Norms n = NormsOf(qw, qb, kw, kb);
-    DispatchQkv(qkv.scalar_type(), [&](auto tq) {
+    bool ok = DispatchPair(qkv.scalar_type(), out.scalar_type(), [&](auto tq, auto to) {
       using TQ = typename decltype(tq)::type;
+      using TO = typename decltype(to)::type;
       using C = k::acc_t<TQ>;
       at::parallel_for(0, d.B * d.H, 1, [&](int64_t begin, int64_t end) {
-        ForwardHeads<TQ, C>(qkv.data_ptr<TQ>(), out.data_ptr<TQ>(), probs.data_ptr<C>(), d, n, begin, end);
+        ForwardHeads<TQ, TO, C>(qkv.data_ptr<TQ>(), out.data_ptr<TO>(), probs.data_ptr<C>(), d, n, begin, end);
       });
     });
+    TORCH_CHECK(ok, "fusedSelfAttention: unsupported dtypes ", qkv.scalar_type(), " -> ", out.scalar_type());
+    ctx->saved_data["lowp"] = lowp;
     ctx->save_for_backward({qkv, probs, qw, qb, kw, kb});
     ctx->saved_data["heads"] = heads;
     ctx->saved_data["causal"] = causal;
@@ -377,7 +387,7 @@ struct AttentionFn : public torch::autograd::Function<AttentionFn> {
     const at::Tensor &qkv = s[0], &probs = s[1], &qw = s[2], &qb = s[3], &kw = s[4], &kb = s[5];
     const Dims d = DimsOf(qkv, ctx->saved_data["heads"].toInt(), ctx->saved_data["causal"].toBool(),
                           ctx->saved_data["scale"].toDouble(), ctx->saved_data["eps"].toDouble(), qw.defined(),
-                          kw.defined());
+                          kw.defined(), ctx->saved_data["lowp"].toBool());
     const at::ScalarType acc = AccType(qkv.scalar_type());
     at::Tensor g = grads[0].contiguous();
     at::Tensor dqkv = at::empty_like(qkv);

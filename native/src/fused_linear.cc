@@ -128,7 +128,7 @@ struct LinearFn : public torch::autograd::Function<LinearFn> {
   // Optional tensors come as c10::optional: libtorch's Function refuses undefined tensors as inputs.
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& w,
                             const c10::optional<at::Tensor>& bOpt, const c10::optional<at::Tensor>& resOpt,
-                            int64_t actCode) {
+                            int64_t actCode, bool floatOut) {
     RECORD_FUNCTION("lc::fused_linear", std::vector<c10::IValue>());
     const at::Tensor b = bOpt.value_or(at::Tensor()), res = resOpt.value_or(at::Tensor());
     const k::Act act = static_cast<k::Act>(actCode);
@@ -185,9 +185,10 @@ struct LinearFn : public torch::autograd::Function<LinearFn> {
         });
       });
       TORCH_CHECK(ok, "fusedLinear: unsupported dtypes ", res.scalar_type(), " residual with ", ct, " product");
-    } else if (ct == acc && bc.defined()) {
-      // out = b, then the product accumulates onto it (what addmm does, with a faster broadcast).
-      out = at::empty({M, N}, x2.options());
+    } else if ((ct == acc || floatOut) && bc.defined()) {
+      // out = b, then the product accumulates onto it (what addmm does, with a faster broadcast); in float when
+      // asked for (a bf16 product written as float: no bf16 rounding of the output).
+      out = at::empty({M, N}, x2.options().dtype(acc));
       DispatchProduct(acc, [&](auto to) {
         using C = typename decltype(to)::type;
         at::parallel_for(0, M, kRowGrain, [&](int64_t begin, int64_t end) {
@@ -195,6 +196,9 @@ struct LinearFn : public torch::autograd::Function<LinearFn> {
         });
       });
       ProductInto(out, x2, wc, 1.0f);
+    } else if (floatOut) {
+      out = at::empty({M, N}, x2.options().dtype(acc));
+      ProductInto(out, x2, wc, 0.0f);
     } else {
       out = bc.defined() ? at::addmm(bc.to(ct), x2, wc.t()) : at::mm(x2, wc.t());
     }
@@ -263,20 +267,23 @@ struct LinearFn : public torch::autograd::Function<LinearFn> {
     // needs_input_grad counts tensor inputs only: absent optionals take no index.
     at::Tensor dbOut = hasBias && ctx->needs_input_grad(2) ? db.to(wDtype) : at::Tensor();
     at::Tensor dres = ctx->saved_data["has_res"].toBool() && ctx->needs_input_grad(hasBias ? 3 : 2) ? grads[0] : at::Tensor();
-    return {dx, dw, dbOut, dres, at::Tensor()};
+    return {dx, dw, dbOut, dres, at::Tensor(), at::Tensor()};
   }
 };
 
 }  // namespace
 
-// (x (..., K), weight (N, K), bias (N) | null, activation 0 none | 1 gelu | 2 quick_gelu, residual (..., N) | null)
-// -> act(x W^T + b) + residual. A residual goes with activation 0 only.
+// (x (..., K), weight (N, K), bias (N) | null, activation 0 none | 1 gelu | 2 quick_gelu, residual (..., N) | null,
+//  floatOutput) -> act(x W^T + b) + residual. A residual goes with activation 0 only; floatOutput (a bf16
+// product written as float) with neither.
 LC_OP(fusedLinear) {
   const at::Tensor& x = T(info, 0);
   const at::Tensor& w = T(info, 1);
   auto b = OptT(info, 2);
   int64_t act = I(info, 3);
   auto res = OptT(info, 4);
+  bool floatOut = B(info, 5);
+  if (floatOut && (res || act != 0)) throw ArgError("floatOutput goes with neither an activation nor a residual");
   if (act < 0 || act > 2) throw ArgError("activation must be 0 (none), 1 (gelu) or 2 (quick_gelu), got " + std::to_string(act));
   if (res && act != 0) throw ArgError("a residual goes with no activation");
   if (x.dim() < 1 || w.dim() != 2 || x.size(-1) != w.size(1)) {
@@ -297,9 +304,10 @@ LC_OP(fusedLinear) {
     if (act == 1) y = at::gelu(y);
     if (act == 2) y = y * at::sigmoid(y * 1.702);
     if (res) y = *res + y;
+    if (floatOut) y = y.to(AccType(y.scalar_type()));
     return Wrap(info.Env(), y);
   }
-  return Wrap(info.Env(), LinearFn::apply(x, w, b, res, act));
+  return Wrap(info.Env(), LinearFn::apply(x, w, b, res, act, floatOut));
 }
 
 }  // namespace lc

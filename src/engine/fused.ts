@@ -18,6 +18,11 @@ export interface FusedLinearOptions {
   activation?: FusedActivation;
   /** Added to the output (shape of the output); only without an activation. */
   residual?: Tensor;
+  /**
+   * Write a lower-precision product (bf16 under autocast) as f32 instead; only without an activation or a
+   * residual. For a consumer that reads f32 anyway (fusedSelfAttention), it saves the rounding and a cast.
+   */
+  floatOutput?: boolean;
 }
 
 /**
@@ -25,7 +30,7 @@ export interface FusedLinearOptions {
  * (as torch's autocast linear) and the result is bf16, or the residual's dtype when there is one.
  */
 export const fusedLinear = (x: Tensor, weight: Tensor, bias?: Tensor, o: FusedLinearOptions = {}): Tensor =>
-  wrap(N.fusedLinear(x.h, weight.h, bias?.h ?? null, ACTIVATION[o.activation ?? "none"], o.residual?.h ?? null));
+  wrap(N.fusedLinear(x.h, weight.h, bias?.h ?? null, ACTIVATION[o.activation ?? "none"], o.residual?.h ?? null, o.floatOutput ?? false));
 
 /**
  * LayerNorm over the last dimension (weight and bias of that size, in x's float type). `dtype` writes the
@@ -49,7 +54,8 @@ export interface FusedSelfAttentionOptions {
 
 /**
  * Self-attention from a packed projection: qkv (B, T, 3E) with rows [q | k | v], heads side by side in each
- * → softmax(q k^T * scale) v per head, heads merged back: (B, T, E), ready for the output projection.
+ * → softmax(q k^T * scale) v per head, heads merged back: (B, T, E), ready for the output projection. With bf16
+ * qkv, or f32 qkv under CPU autocast, the products take bf16 operands and the output is bf16.
  */
 export const fusedSelfAttention = (qkv: Tensor, o: FusedSelfAttentionOptions): Tensor =>
   wrap(N.fusedSelfAttention(

@@ -117,6 +117,11 @@ test("fused ops under bf16 autocast: bf16 products, f32 residual stream, close t
     const h = autocast({ dtype: "bf16" }, () => fusedLinear(x, w1, b1));
     assert.equal(h.dtype, "bf16", "autocast's dtype without a residual");
     assert.equal(fusedLayerNorm(x, undefined, undefined, 1e-5, "bf16").dtype, "bf16");
+    const qkv = autocast({ dtype: "bf16" }, () => fusedLinear(x, w1.narrow(0, 0, 96), b1.narrow(0, 0, 96), { floatOutput: true }));
+    assert.equal(qkv.dtype, "f32", "floatOutput: the bf16 product written as f32");
+    const att = autocast({ dtype: "bf16" }, () => fusedSelfAttention(qkv, { heads: 2 }));
+    assert.equal(att.dtype, "bf16", "f32 qkv under autocast: bf16 products, bf16 output");
+    assert.ok(closeness(att, composedAttention(qkv, 2, false), 0.02, 0.02) <= 1, "attention with bf16 products is close to f32");
   });
   compareWithComposed("mlp bf16", [x, w1, b1, w2], (a, c, d, e) => fusedLinear(fusedLinear(a, c, d, { activation: "gelu" }), e, undefined, { residual: a }),
     (a, c, d, e) => a.add(linear(linear(a, c, d).gelu(), e)), 0.05, 0.05, true);

@@ -47,7 +47,8 @@ function affine(ln: LayerNorm | undefined): { weight: Tensor; bias: Tensor } | u
  * intermediates are left to the enclosing scope.
  */
 export function packedSelfAttention(x: Tensor, w: PackedAttentionWeights, causal: boolean, residual: Tensor): Tensor {
-  const qkv = fusedLinear(x, w.qkvWeight, w.qkvBias); // (B, T, 3E)
+  // f32 out even under autocast: the attention reads float (it rounds the products' operands to bf16 itself).
+  const qkv = fusedLinear(x, w.qkvWeight, w.qkvBias, { floatOutput: true }); // (B, T, 3E)
   const eps = w.qNorm?.eps ?? w.kNorm?.eps ?? 1e-6;
   const o = fusedSelfAttention(qkv, { heads: w.heads, causal, qNorm: affine(w.qNorm), kNorm: affine(w.kNorm), eps }); // (B, T, E)
   return fusedLinear(o, w.outWeight, w.outBias, { residual });
