@@ -39,6 +39,16 @@ export const fusedLinear = (x: Tensor, weight: Tensor, bias?: Tensor, o: FusedLi
 export const fusedLayerNorm = (x: Tensor, weight?: Tensor, bias?: Tensor, eps = 1e-5, dtype?: DType): Tensor =>
   wrap(N.fusedLayerNorm(x.h, weight?.h ?? null, bias?.h ?? null, eps, dtype === undefined ? null : codeOf(dtype, "fusedLayerNorm")));
 
+/**
+ * fusedLayerNorm(x) and x itself, for a pre-norm block: pass the second as the residual of the branch (e.g.
+ * fusedLinear's `residual`). Its gradient then joins x's inside the norm's backward pass, where using x twice
+ * would make autograd add the two gradients with one more op.
+ */
+export function fusedLayerNormWithResidual(x: Tensor, weight?: Tensor, bias?: Tensor, eps = 1e-5, dtype?: DType): [Tensor, Tensor] {
+  const [y, r] = N.fusedLayerNormPassthrough(x.h, weight?.h ?? null, bias?.h ?? null, eps, dtype === undefined ? null : codeOf(dtype, "fusedLayerNorm"));
+  return [wrap(y), wrap(r)];
+}
+
 export interface FusedSelfAttentionOptions {
   heads: number;
   /** Position t attends to positions <= t only. */

@@ -26,7 +26,7 @@ export { tidy, keep, liveTensors, liveBytes, leakedTensors } from "./memory.js";
 export { setNumThreads, getNumThreads } from "./threads.js";
 export { startOpTrace, stopOpTrace } from "./profiler.js";
 export {
-  fusedLinear, fusedLayerNorm, fusedSelfAttention,
+  fusedLinear, fusedLayerNorm, fusedLayerNormWithResidual, fusedSelfAttention,
   type FusedActivation, type FusedLinearOptions, type FusedSelfAttentionOptions,
 } from "./fused.js";
 export { adamwKernelStep, type AdamWKernelParam, type AdamWKernelOptions } from "./adamw_kernel.js";

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { gradcheck, leaf } from "./gradcheck.js";
 import {
-  autocast, fusedLayerNorm, fusedLinear, fusedSelfAttention, layerNorm, linear, liveTensors, manualSeed, randn,
+  autocast, fusedLayerNorm, fusedLayerNormWithResidual, fusedLinear, fusedSelfAttention, layerNorm, linear, liveTensors, manualSeed, randn,
   scaledDotProductAttention, tidy, type Tensor,
 } from "../../src/engine/index.js";
 
@@ -50,6 +50,10 @@ test("fusedLayerNorm matches finite differences (f64)", () => {
   const b = leaf([6], (i) => 0.3 - 0.1 * i);
   gradcheck("fusedLayerNorm", (a, c, d) => fusedLayerNorm(a, c, d, 1e-5), [x, w, b]);
   gradcheck("fusedLayerNorm no affine", (a) => fusedLayerNorm(a, undefined, undefined, 1e-3), [x]);
+  gradcheck("fusedLayerNormWithResidual", (a, c, d) => {
+    const [y, r] = fusedLayerNormWithResidual(a, c, d, 1e-5);
+    return y.mul(r.sin()).add(r.mul(0.7)); // both outputs feed the loss, one of them twice
+  }, [x, w, b]);
   for (const t of [x, w, b]) t.dispose();
 });
 

@@ -8,7 +8,7 @@
  * bf16 and the residual stream stays f32, as in torch: norm(x: f32) -> bf16 product -> x + bf16 -> f32.
  */
 import {
-  fusedLayerNorm, fusedLinear, fusedSelfAttention, isAutocastEnabled, type DType, type FusedActivation, type Tensor,
+  fusedLayerNormWithResidual, fusedLinear, fusedSelfAttention, isAutocastEnabled, type DType, type FusedActivation, type Tensor,
 } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
 import type { LayerNorm } from "../../nn/index.js";
@@ -30,9 +30,12 @@ export function normOutputDtype(x: Tensor): DType | undefined {
   return x.device === "cpu" && isAutocastEnabled("cpu") ? "bf16" : undefined;
 }
 
-/** LayerNorm `ln` over the last dim of x (B, T, E), writing `normOutputDtype`. */
-export function blockNorm(x: Tensor, ln: LayerNorm): Tensor {
-  return fusedLayerNorm(x, ln.weight, ln.bias, ln.eps, normOutputDtype(x));
+/**
+ * LayerNorm `ln` over the last dim of x (B, T, E), writing `normOutputDtype`, and x handed on as the residual
+ * of the branch (its gradient then joins x's inside the norm's backward: no extra add).
+ */
+export function blockNorm(x: Tensor, ln: LayerNorm): [Tensor, Tensor] {
+  return fusedLayerNormWithResidual(x, ln.weight, ln.bias, ln.eps, normOutputDtype(x));
 }
 
 function affine(ln: LayerNorm | undefined): { weight: Tensor; bias: Tensor } | undefined {

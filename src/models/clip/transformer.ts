@@ -53,10 +53,12 @@ export class ResidualAttentionBlock extends Module {
   forward(x: Tensor, causal: boolean): Tensor {
     return tidy(() => {
       const a = this.attn;
-      const h = packedSelfAttention(blockNorm(x, this.ln_1), {
+      const [n1, r1] = blockNorm(x, this.ln_1);
+      const h = packedSelfAttention(n1, {
         qkvWeight: a.inProjWeight, qkvBias: a.inProjBias, outWeight: a.outProj.weight, outBias: a.outProj.bias, heads: a.numHeads,
-      }, causal, x);
-      return this.mlp.forward(blockNorm(h, this.ln_2), h);
+      }, causal, r1);
+      const [n2, r2] = blockNorm(h, this.ln_2);
+      return this.mlp.forward(n2, r2);
     });
   }
 }

@@ -68,8 +68,10 @@ export class TimmBlock extends Module {
   /** x (B, T, width) → (B, T, width). */
   forward(x: Tensor): Tensor {
     return tidy(() => {
-      const h = this.attn.forward(blockNorm(x, this.norm1), x);
-      return this.mlp.forward(blockNorm(h, this.norm2), h);
+      const [n1, r1] = blockNorm(x, this.norm1);
+      const h = this.attn.forward(n1, r1);
+      const [n2, r2] = blockNorm(h, this.norm2);
+      return this.mlp.forward(n2, r2);
     });
   }
 }
