@@ -207,6 +207,7 @@ export interface NativeAddon {
 
   // ---- fused CPU kernels with hand-written backward (fused_*.cc), fused AdamW (optim_fused.cc)
   fusedLayerNorm(x: H, weight: H | null, bias: H | null, eps: number, outDtype: DtCode | null): H;
+  fusedLayerNormPassthrough(x: H, weight: H | null, bias: H | null, eps: number, outDtype: DtCode | null): Pair;
   /** activation: 0 none, 1 gelu, 2 quick_gelu */
   fusedLinear(x: H, weight: H, bias: H | null, activation: number, residual: H | null, floatOutput: boolean): H;
   fusedSelfAttention(qkv: H, heads: number, causal: boolean, scale: number, qNormWeight: H | null, qNormBias: H | null,
