@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import type { InputEvent, InputItem, InputLoss } from "../../src/rewrite/io/input_item.js";
 import { expandBraces, listTars } from "../../src/rewrite/io/tar_list.js";
-import { TarWalker } from "../../src/rewrite/io/tar_walker.js";
+import { TarReader } from "../../src/io/tar/reader.js";
 import { wdsSource } from "../../src/rewrite/io/wds_reader.js";
 import { collect, samples, tempDir, writeTar } from "./job_fixtures.js";
 
@@ -58,7 +58,7 @@ test("wds: a shard reading only some tars numbers its samples like a full read (
 test("wds: a truncated tar reports its byte offset, keeps the samples before the break, and later tars keep counting", async (t) => {
   const dir = await tempDir(t);
   const tars = await threeTars(dir);
-  const walker = await TarWalker.open(tars[1]!);
+  const walker = await TarReader.open(tars[1]!);
   const members = [];
   for await (const m of walker.members()) members.push(m);
   await walker.close();

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { readFile, readdir, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { TarWalker } from "../../src/rewrite/io/tar_walker.js";
+import { TarReader } from "../../src/io/tar/reader.js";
 import { runRewriteJob } from "../../src/rewrite/job/job.js";
 import { mergeShards, shardDirsOf } from "../../src/rewrite/job/merge.js";
 import { FakeRewriter, fake, jobConfig, outputs, samples, tempDir, writeTar } from "./job_fixtures.js";
 
 async function members(path: string): Promise<Map<string, Buffer>> {
-  const w = await TarWalker.open(path);
+  const w = await TarReader.open(path);
   const out = new Map<string, Buffer>();
   for await (const m of w.members()) out.set(m.name, Buffer.from(await w.body(m)));
   await w.close();
@@ -56,7 +56,7 @@ test("wds: sharded by tar, merged, the result equals the unsharded run; a broken
   const dir = await tempDir(t);
   const { input } = await makeShards(dir);
   // cut tar 1 inside its second sample: its first sample survives, later tars keep counting
-  const w = await TarWalker.open(join(input, "00001.tar"));
+  const w = await TarReader.open(join(input, "00001.tar"));
   const ms = [];
   for await (const m of w.members()) ms.push(m);
   await w.close();

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { WdsData } from "../../src/train/data/wds_data.js";
 import { BadSamples } from "../../src/train/data/bad_samples.js";
 import { countShard } from "../../src/train/data/wds_shard.js";
-import { tarMembers } from "../../src/train/data/tar_reader.js";
+import { TarReader } from "../../src/io/tar/reader.js";
 import { expandShards } from "../../src/train/data/braces.js";
 import { openTrainData } from "../../src/train/data/open.js";
 import { ConfigError } from "../../src/errors/config_error.js";
@@ -170,20 +170,20 @@ test("tar walker: long names via pax/ustar prefix, and a corrupt header checksum
   const dir = await tempDir(t);
   const long = "d".repeat(90) + "/" + "e".repeat(80) + "/000000001.jpg";
   const file = await writeTar(join(dir, "long.tar"), [{ name: long, data: "img" }, { name: "000000001.txt", data: "cap" }]);
-  let fh = await open(file, "r");
+  let tar = await TarReader.open(file);
   const names = [];
-  for await (const m of tarMembers(fh, file)) names.push(m.name);
-  await fh.close();
+  for await (const m of tar.members()) names.push(m.name);
+  await tar.close();
   assert.deepEqual(names, [long, "000000001.txt"]);
   const bytes = await readFile(file);
   const second = bytes.indexOf(Buffer.from("000000001.txt"));
   bytes[second + 1] ^= 0xff;
   await writeFile(file, bytes);
-  fh = await open(file, "r");
-  t.after(() => fh.close());
+  tar = await TarReader.open(file);
+  t.after(() => tar.close());
   await assert.rejects(
     (async () => {
-      for await (const _ of tarMembers(fh, file)) void _;
+      for await (const _ of tar.members()) void _;
     })(),
     (e: unknown) => e instanceof FormatError && e.message.includes(`byte ${second}`) && /checksum/.test(e.message),
   );

@@ -6,7 +6,7 @@
 import { FormatError } from "../../errors/format_error.js";
 import type { CaptionSource, InputEvent } from "./input_item.js";
 import { decodeUtf8 } from "./line_reader.js";
-import { TarWalker } from "./tar_walker.js";
+import { TarReader } from "../../io/tar/reader.js";
 import { TarSizes } from "./wds_sizes.js";
 import { wdsSamples } from "./wds_samples.js";
 
@@ -21,7 +21,7 @@ export function wdsSource(tars: string[], options: WdsOptions = {}): CaptionSour
   const ext = (options.captionExt ?? "txt").toLowerCase();
   const owns = options.owns ?? (() => true);
   let tarsDone = 0;
-  let current: TarWalker | undefined;
+  let current: TarReader | undefined;
   return {
     files: tars,
     fraction: () => (tars.length === 0 ? 1 : (tarsDone + (current ? current.position / Math.max(1, current.size) : 0)) / tars.length),
@@ -37,7 +37,7 @@ export function wdsSource(tars: string[], options: WdsOptions = {}): CaptionSour
           tarsDone = t + 1;
           continue;
         }
-        const walker = await TarWalker.open(path);
+        const walker = await TarReader.open(path);
         current = walker;
         const first = index;
         try {

@@ -5,7 +5,7 @@
  * unless the break is in the body of a member that already belongs to the next key; the counter and the reader
  * share this rule, so indices agree whichever of them saw the tar.
  */
-import type { TarMember, TarWalker } from "./tar_walker.js";
+import type { TarMember, TarReader } from "../../io/tar/reader.js";
 
 export interface WdsSample {
   key: string;
@@ -22,7 +22,7 @@ export function splitKey(name: string): { key: string; ext: string } | undefined
   return { key: name.slice(0, dot), ext: name.slice(dot + 1).toLowerCase() };
 }
 
-export async function* wdsSamples(walker: TarWalker): AsyncGenerator<WdsSample> {
+export async function* wdsSamples(walker: TarReader): AsyncGenerator<WdsSample> {
   let current: WdsSample | undefined;
   try {
     for await (const m of walker.members()) {
@@ -44,7 +44,7 @@ export async function* wdsSamples(walker: TarWalker): AsyncGenerator<WdsSample> 
 }
 
 /** Number of samples in a tar, reading headers only; a broken tar counts its samples before the break. */
-export async function countSamples(walker: TarWalker): Promise<number> {
+export async function countSamples(walker: TarReader): Promise<number> {
   let n = 0;
   try {
     for await (const _ of wdsSamples(walker)) n++;

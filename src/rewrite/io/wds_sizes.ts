@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { ConfigError } from "../../errors/config_error.js";
 import { countSamples } from "./wds_samples.js";
-import { TarWalker } from "./tar_walker.js";
+import { TarReader } from "../../io/tar/reader.js";
 
 export class TarSizes {
   private readonly dirs = new Map<string, Promise<Record<string, number> | undefined>>();
@@ -32,7 +32,7 @@ export class TarSizes {
   async count(tar: string): Promise<number> {
     const listed = await this.listed(tar);
     if (listed !== undefined) return listed;
-    const walker = await TarWalker.open(tar);
+    const walker = await TarReader.open(tar);
     try {
       return await countSamples(walker);
     } finally {

@@ -7,14 +7,14 @@
 import { pack, type Header } from "tar-stream";
 import { FormatError } from "../../errors/format_error.js";
 import type { AtomicFile } from "./atomic_file.js";
-import { TarWalker } from "./tar_walker.js";
+import { TarReader } from "../../io/tar/reader.js";
 import { wdsSamples } from "./wds_samples.js";
 
 /** Keys to merge into a sample's .json, or to make it from. */
 export type SampleExtras = (key: string) => Promise<Record<string, string>>;
 
 export async function rewriteTar(input: string, out: AtomicFile, extras: SampleExtras): Promise<{ samples: number; badJson: number }> {
-  const walker = await TarWalker.open(input);
+  const walker = await TarReader.open(input);
   const p = pack();
   let failed: ((err: unknown) => void) | undefined;
   const consumerFailed = new Promise<never>((_, reject) => (failed = reject));

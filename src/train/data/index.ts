@@ -9,7 +9,7 @@ export { JsonlSource, type JsonlSourceOptions } from "./jsonl_source.js";
 export { EpochOrder, rankPosition, stepsPerEpoch, type Tail } from "./partition.js";
 export { MapStyleData, type MapDataOptions, type RankSpec } from "./map_data.js";
 export { expandBraces, expandShards } from "./braces.js";
-export { tarMembers, readMember, type TarMember } from "./tar_reader.js";
+export { TarReader, type TarMember } from "../../io/tar/reader.js";
 export { countShard, shardSamples, type SampleRef } from "./wds_shard.js";
 export { jsonTexts, type WdsTextOptions } from "./wds_texts.js";
 export { shuffleBuffer } from "./shuffle_buffer.js";

@@ -15,13 +15,12 @@
  * (seed, epoch, step, slot, attempt): the batch keeps its size and the stream its position. Rare by nature
  * (damage the tar walk cannot see), and counted and logged like every other skip.
  */
-import { open } from "node:fs/promises";
 import { ConfigError } from "../../errors/config_error.js";
 import { LaclipError } from "../../errors/laclip_error.js";
 import { Rng, deriveSeed } from "../../util/rng.js";
 import { BadSamples } from "./bad_samples.js";
 import type { RankSpec } from "./map_data.js";
-import { readMember } from "./tar_reader.js";
+import { TarReader } from "../../io/tar/reader.js";
 import { shuffleBuffer } from "./shuffle_buffer.js";
 import { countShard, shardSamples, type SampleRef } from "./wds_shard.js";
 import type { WdsTextOptions } from "./wds_texts.js";
@@ -152,11 +151,11 @@ export class WdsData implements TrainData {
 }
 
 async function loadImage(ref: SampleRef): Promise<Sample> {
-  const fh = await open(ref.shard, "r");
+  const tar = await TarReader.open(ref.shard);
   try {
-    const bytes = await readMember(fh, ref.image);
+    const bytes = await tar.body(ref.image);
     return { index: ref.index, key: ref.key, image: { kind: "bytes", bytes, name: ref.image.name }, texts: ref.texts, sources: ref.sources, file: ref.shard };
   } finally {
-    await fh.close();
+    await tar.close();
   }
 }

@@ -8,10 +8,9 @@
  * in its shard, and hence its index in the dataset, is the same in both. A shard that turns out corrupt part
  * way ends there in both: the group in progress when the walk fails is neither counted nor yielded.
  */
-import { open, type FileHandle } from "node:fs/promises";
 import { posix } from "node:path";
 import { FormatError } from "../../errors/format_error.js";
-import { readMember, tarMembers, type TarMember } from "./tar_reader.js";
+import { TarReader, type TarMember } from "../../io/tar/reader.js";
 import { SampleError } from "./sample_error.js";
 import type { BadSamples } from "./bad_samples.js";
 import { jsonTexts, type WdsTextOptions } from "./wds_texts.js";
@@ -39,9 +38,9 @@ function splitName(name: string): { key: string; ext: string } {
   return { key: name.slice(0, name.length - base.length + dot), ext: base.slice(dot + 1).toLowerCase() };
 }
 
-async function* groups(fh: FileHandle, file: string): AsyncGenerator<Group> {
+async function* groups(tar: TarReader): AsyncGenerator<Group> {
   let current: Group | undefined;
-  for await (const m of tarMembers(fh, file)) {
+  for await (const m of tar.members()) {
     const { key, ext } = splitName(m.name);
     if (current && current.key !== key) {
       yield current;
@@ -57,26 +56,26 @@ const imageOf = (g: Group) => IMAGE_EXTS.map((e) => g.members.get(e)).find((m) =
 
 /** Samples with an image member in a shard, from its headers; a corrupt shard counts up to the damage. */
 export async function countShard(file: string): Promise<{ count: number; error?: FormatError }> {
-  const fh = await open(file, "r");
+  const tar = await TarReader.open(file, { requireEnd: true });
   let count = 0;
   try {
-    for await (const g of groups(fh, file)) if (imageOf(g)) count++;
+    for await (const g of groups(tar)) if (imageOf(g)) count++;
     return { count };
   } catch (err) {
     if (err instanceof FormatError) return { count, error: err };
     throw err;
   } finally {
-    await fh.close();
+    await tar.close();
   }
 }
 
 /** Usable samples of a shard, in file order; bad ones are recorded in `bad` and left out. */
 export async function* shardSamples(file: string, firstIndex: number, text: WdsTextOptions, bad: BadSamples): AsyncGenerator<SampleRef> {
-  const fh = await open(file, "r");
+  const tar = await TarReader.open(file, { requireEnd: true });
   let ordinal = 0;
   let lastKey = "(none)";
   try {
-    for await (const g of groups(fh, file)) {
+    for await (const g of groups(tar)) {
       lastKey = g.key;
       const image = imageOf(g);
       if (!image) {
@@ -86,7 +85,7 @@ export async function* shardSamples(file: string, firstIndex: number, text: WdsT
       }
       const index = firstIndex + ordinal++;
       try {
-        yield { index, key: g.key, shard: file, image, ...(await readTexts(fh, file, g, text)) };
+        yield { index, key: g.key, shard: file, image, ...(await readTexts(tar, file, g, text)) };
       } catch (err) {
         if (!(err instanceof SampleError)) throw err;
         bad.recordError(err);
@@ -96,16 +95,16 @@ export async function* shardSamples(file: string, firstIndex: number, text: WdsT
     if (!(err instanceof FormatError)) throw err;
     bad.recordError(new SampleError("bad_shard", file, `${err.message}; the rest of the shard is skipped (last good key '${lastKey}')`, {}, { cause: err }));
   } finally {
-    await fh.close();
+    await tar.close();
   }
 }
 
-async function readTexts(fh: FileHandle, file: string, g: Group, opts: WdsTextOptions): Promise<{ texts: string[]; sources: string[] }> {
+async function readTexts(tar: TarReader, file: string, g: Group, opts: WdsTextOptions): Promise<{ texts: string[]; sources: string[] }> {
   const where = { key: g.key };
   let json: unknown;
   const jm = g.members.get("json");
   if (jm) {
-    const raw = (await readMember(fh, jm)).toString("utf8");
+    const raw = (await tar.body(jm)).toString("utf8");
     try {
       json = JSON.parse(raw);
     } catch (err) {
@@ -113,7 +112,7 @@ async function readTexts(fh: FileHandle, file: string, g: Group, opts: WdsTextOp
     }
   }
   const tm = g.members.get("txt");
-  let caption = tm ? (await readMember(fh, tm)).toString("utf8").replace(/\r?\n$/, "") : undefined;
+  let caption = tm ? (await tar.body(tm)).toString("utf8").replace(/\r?\n$/, "") : undefined;
   if (caption === undefined && json && typeof json === "object") {
     const c = (json as Record<string, unknown>)[opts.captionKey ?? "caption"];
     if (typeof c === "string") caption = c;
