@@ -75,3 +75,18 @@ test("a file that shrinks after open gives a FormatError naming the key, not a s
   await writeFile(path, bytes.subarray(0, bytes.length - 10));
   await assert.rejects(r.read("w"), (err: Error) => err instanceof FormatError && /key 'w'/.test(err.message));
 });
+
+test("a checkpoint reader names the real cause: a truncated safetensors file says truncated", async (t) => {
+  const { readCheckpointWeights } = await import("../../src/models/clip/checkpoint_read.js");
+  const dir = await tempDir(t);
+  const whole = fileWith(ok, 16);
+  const cut = join(dir, "cut.safetensors");
+  await writeFile(cut, whole.subarray(0, whole.length - 5));
+  await assert.rejects(readCheckpointWeights(cut), (e: unknown) => e instanceof FormatError && e.message.startsWith(cut) && /truncated/.test(e.message) && !/neither/.test(e.message));
+  const headerCut = join(dir, "header.safetensors");
+  await writeFile(headerCut, whole.subarray(0, 20));
+  await assert.rejects(readCheckpointWeights(headerCut), /header length \d+ runs past the end of the 20-byte file; the file is truncated/);
+  const junk = join(dir, "junk.bin");
+  await writeFile(junk, "hello, not a checkpoint at all");
+  await assert.rejects(readCheckpointWeights(junk), /junk\.bin: is neither a torch\.save zip checkpoint nor a safetensors file \(as safetensors: header length \d+ exceeds/);
+});

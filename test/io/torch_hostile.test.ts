@@ -9,9 +9,10 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { FormatError } from "../../src/errors/index.js";
-import { RefusedGlobalError, loadTorchCheckpoint } from "../../src/io/index.js";
+import { RefusedGlobalError, TorchTensor, ZipReader, loadTorchCheckpoint } from "../../src/io/index.js";
 import { PickleWriter } from "./helpers/pickle_writer.js";
-import { checkpointZip, f32Bytes, pushTensor, tempDir, writeTemp } from "./helpers/torch_pickle.js";
+import { checkpointZip, f32Bytes, f32Values, pushTensor, tempDir, writeTemp } from "./helpers/torch_pickle.js";
+import { buildZip } from "./helpers/zip_writer.js";
 
 const DANGEROUS: [string, string][] = [
   ["os", "system"], ["posix", "system"], ["nt", "system"], ["builtins", "eval"], ["builtins", "exec"],
@@ -110,4 +111,73 @@ test("reading a tensor after close() is a clear error", async (t) => {
   await ck.close();
   const tensor = ck.root as unknown as { read(): Promise<unknown> };
   await assert.rejects(tensor.read(), /read after close/);
+});
+
+test("stride 0 over a 1-element storage with huge shapes fails at open, before any data is read", async (t) => {
+  for (const n of [16384, 65536]) {
+    const w = new PickleWriter().proto(2).emptyDict();
+    for (const name of ["a", "b", "c"]) {
+      w.str(name);
+      pushTensor(w, { storage: { key: "0", cls: "FloatStorage", numel: 1 }, offset: 0, size: [n, n], stride: [0, 0] });
+      w.setitem();
+    }
+    const bytes = checkpointZip(w.stop().toBytes(), new Map([["0", f32Bytes([1])]]));
+    assert.ok(bytes.length < 1500, `${bytes.length} bytes`);
+    const path = await writeTemp(t, `expand${n}.pt`, bytes);
+    await assert.rejects(loadTorchCheckpoint(path), (err: Error) => {
+      assert.ok(err instanceof FormatError, String(err));
+      assert.ok(err.message.startsWith(path));
+      assert.match(err.message, new RegExp(`size \\(${n}, ${n}\\) stride \\(0, 0\\) repeats the 1 elements of storage '0'.*re-save the tensor with \\.contiguous\\(\\)`));
+      return true;
+    });
+  }
+  // a small expanded view (what torch.save writes for a broadcast bias) still reads
+  const w = new PickleWriter().proto(2);
+  pushTensor(w, { storage: { key: "0", cls: "FloatStorage", numel: 1 }, offset: 0, size: [2, 3], stride: [0, 0] });
+  const ck = await loadTorchCheckpoint(await writeTemp(t, "small.pt", checkpointZip(w.stop().toBytes(), new Map([["0", f32Bytes([7])]]))));
+  t.after(() => ck.close());
+  assert.deepEqual(f32Values((await (ck.root as unknown as TorchTensor).read()).data), [7, 7, 7, 7, 7, 7]);
+});
+
+/** Sets the uncompressed size of every entry named `name` in both its local and its central header. */
+function patchSize(zip: Uint8Array, name: string, size: number): Uint8Array {
+  const out = Uint8Array.from(zip);
+  const v = new DataView(out.buffer);
+  const enc = new TextEncoder().encode(name);
+  for (let i = 0; i + 46 < out.length; i++) {
+    const sig = v.getUint32(i, true);
+    const nameAt = sig === 0x04034b50 ? i + 30 : sig === 0x02014b50 ? i + 46 : -1;
+    if (nameAt < 0 || !enc.every((b, k) => out[nameAt + k] === b)) continue;
+    v.setUint32(sig === 0x04034b50 ? i + 22 : i + 24, size, true);
+  }
+  return out;
+}
+
+test("deflated storages inflate only the range a tensor views, within the declared size", async (t) => {
+  const n = 1 << 20; // 4 MiB of floats, a few KiB deflated
+  const values = new Float32Array(n);
+  values[n - 1] = 5;
+  values[n >> 1] = 3;
+  const w = new PickleWriter().proto(2).emptyDict();
+  for (const [name, offset] of [["last", n - 1], ["mid", n >> 1]] as const) {
+    w.str(name);
+    pushTensor(w, { storage: { key: "0", cls: "FloatStorage", numel: n }, offset, size: [1], stride: [1] });
+    w.setitem();
+  }
+  const pickle = w.stop().toBytes();
+  const deflated = (data: Uint8Array) => buildZip([{ name: "archive/data.pkl", data: pickle }, { name: "archive/data/0", data, deflate: true }]);
+  const zip = deflated(new Uint8Array(values.buffer));
+  assert.ok(zip.length < 64 * 1024);
+  const ck = await loadTorchCheckpoint(await writeTemp(t, "deflated.pt", zip));
+  t.after(() => ck.close());
+  const sd = ck.stateDict();
+  assert.deepEqual(f32Values((await sd.get("last")!.read()).data), [5]);
+  assert.deepEqual(f32Values((await sd.get("mid")!.read()).data), [3]);
+  // an entry declaring more than deflate can make of its bytes is refused at open
+  const lying = patchSize(zip, "archive/data/0", 0xfffffff0);
+  await assert.rejects(loadTorchCheckpoint(await writeTemp(t, "lying.pt", lying)), /archive\/data\/0'?: declares 4294967280 bytes from \d+ deflated bytes, more than deflate can produce/);
+  // one that inflates past its declared size stops there
+  const zr = await ZipReader.open(await writeTemp(t, "past.zip", patchSize(buildZip([{ name: "z", data: new Uint8Array(8192), deflate: true }]), "z", 1024)));
+  t.after(() => zr.close());
+  await assert.rejects(zr.read(zr.entry("z")!), /key 'z': inflates past the 1024 bytes the directory says/);
 });

@@ -1,8 +1,10 @@
 /**
  * The torch functions a checkpoint calls to rebuild tensors, re-implemented as pure argument checks plus
  * construction of a lazy TorchTensor. Geometry is validated against the storage here, so a hostile or broken
- * size/stride can never make a later read run outside the storage.
+ * size/stride can never make a later read run outside the storage, nor (stride 0, overlapping strides) expand a
+ * small storage into a huge tensor: the bytes a read produces stay in proportion to the bytes in the file.
  */
+import { DTYPE_SIZE } from "../host_tensor.js";
 import { PyDict, PyGlobal, isTuple, pyTypeName, type PyValue } from "../pickle/py_value.js";
 import { TorchStorage } from "./storage.js";
 import { TorchTensor } from "./torch_tensor.js";
@@ -62,8 +64,20 @@ function makeTensor(storage: PyValue, offset: PyValue, size: PyValue, stride: Py
         `the ${storage.numel} elements of storage '${storage.key}'`,
     );
   }
+  const elements = shape.reduce((a, b) => a * b, 1);
+  const bytes = elements * DTYPE_SIZE[storage.dtype];
+  if (elements > storage.numel && bytes > Math.max(storage.numel * DTYPE_SIZE[storage.dtype], MAX_EXPANSION_BYTES)) {
+    throw new Error(
+      `tensor of size (${shape.join(", ")}) stride (${strides.join(", ")}) repeats the ${storage.numel} elements of storage ` +
+        `'${storage.key}' as ${elements} elements (${bytes} bytes); a checkpoint may not expand its storage like this: ` +
+        "re-save the tensor with .contiguous() (or .clone()) in PyTorch",
+    );
+  }
   return tensor;
 }
+
+/** Views that repeat storage elements (stride 0) may produce up to this many bytes, or their storage's size. */
+const MAX_EXPANSION_BYTES = 1 << 20;
 
 function counts(v: PyValue, what: string): number[] {
   if (!Array.isArray(v) || !v.every(isCount)) throw new Error(`tensor ${what} is not a tuple of non-negative integers`);

@@ -1,9 +1,12 @@
 /**
  * Random access to the entries of a zip archive. Stored entries (what torch.save writes) are read by
  * position, whole or in part, so a tensor that views a slice of a large storage reads only that slice.
- * Deflated entries are inflated whole with node:zlib, since deflate has no random access.
+ * Deflated entries are inflated as a stream (deflate has no random access) that keeps only the bytes asked for and
+ * stops after them, so memory follows the range read, never what a hostile entry inflates to; an entry that
+ * inflates past its declared size, or declares more than deflate can produce from its bytes, is refused.
  */
-import { inflateRawSync } from "node:zlib";
+import { Readable, pipeline } from "node:stream";
+import { createInflateRaw } from "node:zlib";
 import { FormatError } from "../../errors/index.js";
 import { PositionedFile } from "../file/positioned_file.js";
 import { readCentralDirectory, type ZipEntry } from "./central_directory.js";
@@ -12,6 +15,9 @@ import { crc32 } from "./crc32.js";
 export type { ZipEntry } from "./central_directory.js";
 
 const LOCAL_SIG = 0x04034b50;
+/** Deflate's best case is 1032:1 (258-byte matches at 2 bits each); a larger declared ratio is a lie. */
+const MAX_DEFLATE_RATIO = 1032;
+const PACKED_CHUNK = 1 << 20;
 
 export class ZipReader {
   /** Data start of each entry, found from its local header on first use. */
@@ -28,6 +34,9 @@ export class ZipReader {
       const byName = new Map<string, ZipEntry>();
       for (const e of await readCentralDirectory(file)) {
         if (byName.has(e.name)) throw new FormatError("appears twice in the zip directory", { file: path, key: e.name });
+        if (e.method === 8 && e.size > e.compressedSize * MAX_DEFLATE_RATIO + 64) {
+          throw new FormatError(`declares ${e.size} bytes from ${e.compressedSize} deflated bytes, more than deflate can produce: the archive is corrupt or hostile`, { file: path, key: e.name });
+        }
         byName.set(e.name, e);
       }
       return new ZipReader(file, byName);
@@ -51,7 +60,7 @@ export class ZipReader {
 
   /** The whole entry, checked against its CRC-32. */
   async read(entry: ZipEntry): Promise<Uint8Array> {
-    const bytes = entry.method === 0 ? await this.readStored(entry, 0, entry.size) : await this.inflate(entry);
+    const bytes = entry.method === 0 ? await this.readStored(entry, 0, entry.size) : await this.inflate(entry, 0, entry.size);
     if (crc32(bytes) !== entry.crc32) {
       throw new FormatError("CRC-32 does not match: the entry is corrupt", { file: this.path, key: entry.name });
     }
@@ -67,8 +76,8 @@ export class ZipReader {
       });
     }
     if (entry.method === 0) return this.readStored(entry, start, length);
-    // A copy, so the caller gets an exact, offset-0 buffer rather than a view pinning the whole entry.
-    return (await this.read(entry)).slice(start, start + length);
+    if (start === 0 && length === entry.size) return this.read(entry);
+    return this.inflate(entry, start, length);
   }
 
   async close(): Promise<void> {
@@ -85,29 +94,38 @@ export class ZipReader {
     return this.file.readAt((await this.dataStart(entry)) + start, length, entry.name);
   }
 
-  private async inflate(entry: ZipEntry): Promise<Uint8Array> {
-    if (entry.method !== 8) {
-      throw new FormatError(`compression method ${entry.method} is not supported (only stored and deflate)`, {
-        file: this.path,
-        key: entry.name,
-      });
+  /** Bytes [start, start + length) of a deflated entry; a whole-entry read also checks that it ends where declared. */
+  private async inflate(entry: ZipEntry, start: number, length: number): Promise<Uint8Array> {
+    const loc = { file: this.path, key: entry.name };
+    if (entry.method !== 8) throw new FormatError(`compression method ${entry.method} is not supported (only stored and deflate)`, loc);
+    const at = await this.dataStart(entry);
+    const file = this.file;
+    async function* packed(): AsyncGenerator<Uint8Array> {
+      for (let pos = 0; pos < entry.compressedSize; pos += PACKED_CHUNK) {
+        yield await file.readAt(at + pos, Math.min(PACKED_CHUNK, entry.compressedSize - pos), entry.name);
+      }
     }
-    const packed = await this.file.readAt(await this.dataStart(entry), entry.compressedSize, entry.name);
-    let out: Buffer;
+    const out = new Uint8Array(length);
+    const end = start + length;
+    let produced = 0;
     try {
-      out = inflateRawSync(packed, { maxOutputLength: Math.max(1, entry.size) });
+      for await (const chunk of pipeline(Readable.from(packed()), createInflateRaw(), () => undefined) as AsyncIterable<Buffer>) {
+        const from = produced;
+        produced += chunk.length;
+        if (produced > entry.size) throw new FormatError(`inflates past the ${entry.size} bytes the directory says`, loc);
+        const a = Math.max(from, start);
+        const b = Math.min(produced, end);
+        if (b > a) out.set(chunk.subarray(a - from, b - from), a - start);
+        if (produced >= end && end < entry.size) break;
+      }
     } catch (err) {
-      throw new FormatError(`deflate data is corrupt (${(err as Error).message})`, { file: this.path, key: entry.name }, {
-        cause: err,
-      });
+      if (err instanceof FormatError) throw err;
+      throw new FormatError(`deflate data is corrupt (${(err as Error).message})`, loc, { cause: err });
     }
-    if (out.byteLength !== entry.size) {
-      throw new FormatError(`inflates to ${out.byteLength} bytes, not the ${entry.size} the directory says`, {
-        file: this.path,
-        key: entry.name,
-      });
+    if (produced < end || (end === entry.size && produced !== entry.size)) {
+      throw new FormatError(`inflates to ${produced} bytes, not the ${entry.size} the directory says`, loc);
     }
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    return out;
   }
 
   private async dataStart(entry: ZipEntry): Promise<number> {

@@ -33,14 +33,19 @@ export interface CheckpointWeights {
 /** OpenAI's original state dicts carry these three scalars next to the weights; they are not parameters. */
 const OPENAI_SCALARS = ["input_resolution", "context_length", "vocab_size"];
 
-async function sniff(path: string): Promise<CheckpointFormat> {
+/**
+ * "PK" starts a zip archive (torch.save); a safetensors file has its JSON header's `{` right after the 8-byte
+ * length. Anything else is tried as safetensors too, but its errors then say it is neither format.
+ */
+async function sniff(path: string): Promise<CheckpointFormat | "unknown"> {
   const fh = await open(path, "r").catch((err: NodeJS.ErrnoException) => {
     throw new ConfigError(`cannot open checkpoint '${path}': ${err.code ?? err.message}`, "checkpoint", { cause: err });
   });
   try {
-    const head = new Uint8Array(4);
-    await fh.read(head, 0, 4, 0);
-    return head[0] === 0x50 && head[1] === 0x4b ? "torch" : "safetensors"; // "PK": a zip archive
+    const head = new Uint8Array(9);
+    const { bytesRead } = await fh.read(head, 0, 9, 0);
+    if (bytesRead >= 2 && head[0] === 0x50 && head[1] === 0x4b) return "torch";
+    return bytesRead === 9 && head[8] === 0x7b ? "safetensors" : "unknown";
   } finally {
     await fh.close();
   }
@@ -98,14 +103,15 @@ export async function readCheckpointWeights(path: string): Promise<CheckpointWei
   try {
     reader = await SafetensorsReader.open(path);
   } catch (err) {
-    if (err instanceof FormatError) {
-      throw new FormatError("is neither a torch.save zip checkpoint nor a safetensors file", { file: path }, { cause: err });
+    if (err instanceof FormatError && format === "unknown") {
+      const why = err.message.startsWith(path) ? err.message.slice(err.message.indexOf(": ", path.length) + 2) : err.message;
+      throw new FormatError(`is neither a torch.save zip checkpoint nor a safetensors file (as safetensors: ${why})`, { file: path }, { cause: err });
     }
     throw err;
   }
   try {
     const tensors = await reader.readAll();
-    return { path, format, tensors: normaliseKeys(tensors, notes), metadata: reader.metadata, notes };
+    return { path, format: "safetensors", tensors: normaliseKeys(tensors, notes), metadata: reader.metadata, notes };
   } finally {
     await reader.close();
   }
