@@ -27,14 +27,19 @@ export async function writeFileAtomic(path: string, write: (handle: FileHandle) 
   }
 }
 
-/** Writes all of `bytes` at the handle's current end; `write` may write less than asked. */
-export async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number): Promise<number> {
+/**
+ * Writes all of `bytes` at `position` (null: the handle's current position, or its end in append mode) and returns
+ * the position after them. One `write` may write less than asked (a full disk writes what fits, then fails), so
+ * this loops, and a write that makes no progress is an error rather than a silent loss.
+ */
+export async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number | null): Promise<number> {
   let done = 0;
   while (done < bytes.byteLength) {
-    const { bytesWritten } = await handle.write(bytes, done, bytes.byteLength - done, position + done);
+    const { bytesWritten } = await handle.write(bytes, done, bytes.byteLength - done, position === null ? null : position + done);
+    if (bytesWritten <= 0) throw new Error(`ENOSPC: a write made no progress after ${done} of ${bytes.byteLength} bytes (is the disk full?)`);
     done += bytesWritten;
   }
-  return position + done;
+  return (position ?? 0) + done;
 }
 
 async function syncDirectory(dir: string): Promise<void> {

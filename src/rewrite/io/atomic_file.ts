@@ -1,10 +1,12 @@
 /**
  * A final output file that appears whole or not at all: written to a temp name beside it, fsync'd, then renamed
  * over the final name (and the directory fsync'd), so a crash leaves either no file or the previous one, never
- * half of one. Writes are buffered so many small appends cost one syscall per 1 MiB.
+ * half of one. Writes are buffered so many small appends cost one syscall per 1 MiB; a short write (full disk) is
+ * retried and then fails, so what reaches the final name is always whole.
  */
 import { open, rename, rm, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { writeAll } from "../../io/file/atomic_write.js";
 
 const BUFFER = 1 << 20;
 
@@ -35,7 +37,7 @@ export class AtomicFile {
     const chunk = Buffer.concat(this.parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p)));
     this.parts = [];
     this.size = 0;
-    await this.fh.write(chunk);
+    await writeAll(this.fh, chunk, null);
   }
 
   /** Writes the rest, fsyncs and closes; the file is still under its temp name. Safe to call twice. */
@@ -74,9 +76,9 @@ export async function writeAtomic(path: string, data: string): Promise<void> {
   const f = await AtomicFile.create(path);
   try {
     await f.write(data);
+    await commitAll([f]);
   } catch (err) {
     await f.abort();
     throw err;
   }
-  await commitAll([f]);
 }

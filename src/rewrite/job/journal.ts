@@ -7,6 +7,7 @@
  */
 import { open, stat, truncate, type FileHandle } from "node:fs/promises";
 import { FormatError } from "../../errors/format_error.js";
+import { writeAll } from "../../io/file/atomic_write.js";
 import { readRawLines } from "../io/line_reader.js";
 import { isRecord, type JournalHeader, type JournalRecord } from "./journal_record.js";
 
@@ -86,7 +87,7 @@ export class JournalWriter {
     const fh = await open(path, header ? "w" : "a");
     const w = new JournalWriter(fh);
     if (header) {
-      await fh.write(JSON.stringify(header) + "\n");
+      await writeAll(fh, Buffer.from(JSON.stringify(header) + "\n"), null);
       await fh.sync();
     }
     return w;
@@ -118,7 +119,7 @@ export class JournalWriter {
     this.pending = [];
     this.writingBytes = this.pendingBytes;
     this.pendingBytes = 0;
-    this.writing = this.fh.write(data).then(
+    this.writing = writeAll(this.fh, Buffer.from(data), null).then(
       () => {
         this.dirty = true;
         this.writing = undefined;

@@ -1,0 +1,77 @@
+/**
+ * A full disk, for real: outputs go to a 64 KiB tmpfs (mounting needs root; elsewhere the test skips with one
+ * line). Every atomic writer must fail with the disk's error, leave nothing under the final name and no temp file.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import { writeAll, writeFileAtomic } from "../../src/io/file/atomic_write.js";
+import { AtomicFile, commitAll, writeAtomic } from "../../src/rewrite/io/atomic_file.js";
+import { JournalWriter } from "../../src/rewrite/job/journal.js";
+
+async function tinyDisk(t: TestContext): Promise<string | undefined> {
+  const dir = await mkdtemp(join(tmpdir(), "laclip-full-"));
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir], { stdio: "ignore" });
+  } catch {
+    await rm(dir, { recursive: true, force: true });
+    t.skip("cannot mount a small tmpfs here (needs root): disk-full test skipped");
+    return undefined;
+  }
+  t.after(async () => {
+    execFileSync("umount", [dir]);
+    await rm(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+const line = "a rewritten caption of moderate length, repeated until the disk is full\n";
+const full = (e: unknown) => /ENOSPC/.test(String((e as Error).message) + String((e as NodeJS.ErrnoException).code));
+
+test("AtomicFile and writeAtomic on a full disk: an error, no file under the final name, no stray temp file", async (t) => {
+  const dir = await tinyDisk(t);
+  if (!dir) return;
+  const files = [await AtomicFile.create(join(dir, "chatgpt.txt")), await AtomicFile.create(join(dir, "rewrites.jsonl"))];
+  await assert.rejects(
+    (async () => {
+      for (let i = 0; i < 3000; i++) for (const f of files) await f.write(line);
+      await commitAll(files);
+    })().catch(async (err: unknown) => {
+      await Promise.all(files.map((f) => f.abort()));
+      throw err;
+    }),
+    full,
+  );
+  assert.deepEqual(await readdir(dir), []);
+  await assert.rejects(writeAtomic(join(dir, "summary.json"), line.repeat(3000)), full);
+  assert.deepEqual(await readdir(dir), []);
+  await assert.rejects(writeFileAtomic(join(dir, "model.safetensors"), async (h) => void (await writeAll(h, Buffer.alloc(200_000, 1), 0))), full);
+  assert.deepEqual(await readdir(dir), []);
+  // what fits is still written whole
+  await writeAtomic(join(dir, "small.txt"), line);
+  assert.deepEqual(await readdir(dir), ["small.txt"]);
+});
+
+test("the rewrite journal reports a full disk (every append written whole or an error)", async (t) => {
+  const dir = await tinyDisk(t);
+  if (!dir) return;
+  const w = await JournalWriter.open(join(dir, "journal.jsonl"), undefined);
+  try {
+    await assert.rejects(
+    (async () => {
+      for (let i = 0; i < 2000; i++) {
+        w.append({ i, id: String(i), o: line, r: { chatgpt: [line] } } as never);
+        if (i % 100 === 0) await w.flush();
+      }
+      await w.flush();
+      w.append({ i: -1, id: "", o: "", r: {} } as never);
+    })(),
+      full,
+    );
+  } finally {
+    await w.close().catch(() => undefined);
+  }
+});
