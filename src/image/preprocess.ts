@@ -3,7 +3,7 @@
  * axis that grows (see resample_axis.ts; with the `pillow` resampler it resizes every axis) and normalises into
  * planar float32.
  */
-import sharp, { type Metadata } from "sharp";
+import sharp, { type Metadata, type Sharp } from "sharp";
 import { ImageDecodeError } from "./image_decode_error.js";
 import { normalisationTable, resolveNormalisation } from "./normalisation.js";
 import { planTransform } from "./plan.js";
@@ -53,8 +53,10 @@ export async function preprocessImage(source: ImageSource, spec: TransformSpec, 
   // failOn 'error' rejects truncated and corrupt data but accepts the benign warnings many web JPEGs carry.
   const input = "path" in source ? source.path : source.bytes;
   let meta: Metadata;
-  const img = sharp(input, { failOn: "error", ignoreIcc: spec.icc !== "apply" });
+  let img: Sharp;
   try {
+    // inside the try: sharp refuses an empty buffer (a zero-byte shard member) synchronously, in its constructor
+    img = sharp(input, { failOn: "error", ignoreIcc: spec.icc !== "apply" });
     meta = await img.metadata();
   } catch (err) {
     throw decodeError(file, err);
