@@ -139,8 +139,19 @@ export async function createRewriter(o: RewriterOptions, engine?: Engine): Promi
   };
 }
 
+/** Rewrites per caption per source: each is an output file and a JSON key per sample (LaCLIP uses 1). */
+export const MAX_PER_SOURCE = 64;
+
+/** Checks the options' values and ranges (and reads the pairs file) without starting an engine: before any work. */
+export function checkRewriterOptions(o: RewriterOptions): void {
+  makePlan(o);
+}
+
 function makePlan(o: RewriterOptions): Plan {
   if (!Number.isInteger(o.perSource) || o.perSource < 1) throw new ConfigError(`perSource must be a positive integer, got ${o.perSource}`, "perSource");
+  if (o.perSource > MAX_PER_SOURCE) {
+    throw new ConfigError(`--per-source ${o.perSource} is more than ${MAX_PER_SOURCE} rewrites per caption per source (each is an output file); use at most ${MAX_PER_SOURCE}`, "per-source");
+  }
   if (!Number.isInteger(o.seed)) throw new ConfigError(`seed must be an integer, got ${o.seed}`, "seed");
   const maxAttempts = o.maxAttempts ?? 3;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new ConfigError(`maxAttempts must be a positive integer, got ${maxAttempts}`, "maxAttempts");

@@ -16,7 +16,7 @@ import { mergeShards, shardDirsOf } from "../../rewrite/job/merge.js";
 import { RewriteFailedError } from "../../rewrite/job/rewrite_failed_error.js";
 import { parseShard, shardFromEnv, WHOLE } from "../../rewrite/job/shard.js";
 import { summaryLine } from "../../rewrite/job/summary.js";
-import { createRewriter } from "../../rewrite/rewriter.js";
+import { checkRewriterOptions, createRewriter } from "../../rewrite/rewriter.js";
 import type { RewriterOptions } from "../../rewrite/types.js";
 
 export const summary = "rewrite captions with an LLM (LaCLIP), resumable and sharded; 'rewrite merge' joins shards";
@@ -146,6 +146,7 @@ export async function run(argv: string[]): Promise<number> {
     if (positionals[0] === "merge") return await merge(v, positionals.slice(1));
     if (positionals.length > 0) throw new ConfigError(`unexpected argument '${positionals[0]}'\n${USAGE}`, "argv");
     const options = rewriterOptions(v);
+    checkRewriterOptions(options);
     const config = await jobConfig(v, await resultSettings(options), options.concurrency ?? 64);
     const result = await runRewriteJob(config, () => createRewriter({ ...options, concurrency: config.concurrency }));
     console.log(summaryLine(result));

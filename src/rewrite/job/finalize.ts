@@ -12,6 +12,7 @@ import { rewriteTar } from "../io/wds_writer.js";
 import { readJournal } from "./journal.js";
 import type { JournalHeader, JournalRecord } from "./journal_record.js";
 import { ORIGINAL_KEY, oneLine, openClipFlags, slots, type Slot } from "./output_names.js";
+import { writeSlotFiles } from "./slot_files.js";
 import type { ShardSpec } from "./shard.js";
 import { SummaryTally, type RunSummary } from "./summary.js";
 
@@ -39,14 +40,21 @@ export function jsonlLine(rec: JournalRecord): string {
 }
 
 async function writeTexts(f: FinalizeInput, all: Slot[], files: AtomicFile[], tally: SummaryTally): Promise<void> {
-  const texts = await Promise.all(all.map((s) => AtomicFile.create(join(f.dir, s.file))));
   const jsonl = await AtomicFile.create(join(f.dir, JSONL_FILE));
-  files.push(...texts, jsonl);
-  for await (const rec of readJournal(f.journalPath)) {
-    tally.add(rec);
-    for (let s = 0; s < all.length; s++) await texts[s]!.write(oneLine(rec.r[all[s]!.source]![all[s]!.k]!) + "\n");
-    await jsonl.write(jsonlLine(rec));
+  try {
+    for await (const rec of readJournal(f.journalPath)) {
+      tally.add(rec);
+      await jsonl.write(jsonlLine(rec));
+    }
+    await jsonl.finish();
+    await writeSlotFiles(f.dir, all, () => rewritesOf(readJournal(f.journalPath)), files);
+  } finally {
+    files.push(jsonl);
   }
+}
+
+async function* rewritesOf(records: AsyncIterable<JournalRecord>): AsyncGenerator<Record<string, string[]>> {
+  for await (const rec of records) yield rec.r;
 }
 
 async function writeTars(f: FinalizeInput, tars: string[], all: Slot[], files: AtomicFile[]): Promise<void> {

@@ -11,7 +11,8 @@ import { readRawLines } from "../io/line_reader.js";
 import { JSONL_FILE, SUMMARY_FILE } from "./finalize.js";
 import { IncompleteShardsError } from "./incomplete_shards_error.js";
 import { readSummary } from "./job.js";
-import { oneLine, slots } from "./output_names.js";
+import { slots } from "./output_names.js";
+import { writeSlotFiles } from "./slot_files.js";
 import { settingsDiff } from "./settings.js";
 import { shardDirName, type ShardSpec } from "./shard.js";
 import type { RunSummary } from "./summary.js";
@@ -54,7 +55,8 @@ export async function mergeShards(outputDir: string, dirs: string[], log: (line:
   const sums = await loadShards(dirs);
   const first = sums[0]!;
   const all = slots(first.sources, first.perSource);
-  const files = [...(await Promise.all(all.map((s) => AtomicFile.create(join(outputDir, s.file))))), await AtomicFile.create(join(outputDir, JSONL_FILE))];
+  const jsonl = await AtomicFile.create(join(outputDir, JSONL_FILE));
+  const files: AtomicFile[] = [];
   const readers = dirs.map((d) => readRawLines(join(d, JSONL_FILE)));
   const heads = new Map<number, Head>();
   const advance = async (shard: number, after: number): Promise<void> => {
@@ -74,15 +76,18 @@ export async function mergeShards(outputDir: string, dirs: string[], log: (line:
       const head = heads.get(g);
       if (!head) throw new IncompleteShardsError(`index ${g} is missing: no shard holds it (next indices held: ${[...heads.keys()].sort((a, b) => a - b).slice(0, 5).join(", ")})`);
       heads.delete(g);
-      for (let s = 0; s < all.length; s++) await files[s]!.write(oneLine(head.rewrites[all[s]!.source]![all[s]!.k]!) + "\n");
-      await files[all.length]!.write(head.line + "\n");
+      await jsonl.write(head.line + "\n");
       await advance(head.shard, g);
     }
     const total = sums.find((s) => s.inputTotal !== undefined)?.inputTotal;
     if (total !== undefined && g !== total) throw new IncompleteShardsError(`the shards hold ${g} captions but the input has ${total}`);
+    await jsonl.finish();
+    // the slot files come from the merged rewrites.jsonl, in as many passes as it takes to keep few files open
+    await writeSlotFiles(outputDir, all, () => rewritesIn(jsonl.tempPath), files);
+    files.push(jsonl);
     await commitAll(files);
   } catch (err) {
-    await Promise.all(files.map((f) => f.abort()));
+    await Promise.all([...files, jsonl].map((f) => f.abort()));
     throw err;
   }
   const tarFiles = await linkTars(outputDir, dirs);
@@ -90,6 +95,10 @@ export async function mergeShards(outputDir: string, dirs: string[], log: (line:
   await writeAtomic(join(outputDir, SUMMARY_FILE), JSON.stringify(merged, null, 2) + "\n");
   log(`merged ${dirs.length} shards: ${g} captions into ${outputDir}`);
   return merged;
+}
+
+async function* rewritesIn(path: string): AsyncGenerator<Record<string, string[]>> {
+  for await (const raw of readRawLines(path)) yield (JSON.parse(raw.bytes.toString("utf8")) as { rewrites: Record<string, string[]> }).rewrites;
 }
 
 async function linkTars(outputDir: string, dirs: string[]): Promise<string[]> {
