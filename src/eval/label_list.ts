@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, join } from "node:path";
 import { ConfigError } from "../errors/config_error.js";
 import { FormatError } from "../errors/format_error.js";
-import { parseCsvRecord } from "../train/data/record_splitter.js";
+import { parseCsvRecord } from "../io/csv/record.js";
 import type { EvalClass, EvalSample, EvalSet } from "./types.js";
 
 export interface LabelListOptions {

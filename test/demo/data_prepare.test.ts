@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { ConfigError } from "../../src/errors/config_error.js";
 import { CsvSource } from "../../src/train/data/csv_source.js";
 import { csvSource } from "../../src/rewrite/io/csv_reader.js";
-import { parseCsvRecord } from "../../src/train/data/record_splitter.js";
+import { parseCsvRecord } from "../../src/io/csv/index.js";
 import { DEMO_TEMPLATES, prepareDemoData, type PreparedDemoData } from "../../src/demo/data/index.js";
 import { tempDir } from "./data_fixtures.js";
 

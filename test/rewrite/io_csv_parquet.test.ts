@@ -33,7 +33,7 @@ test("csv: without a header the caption is the second field; TSV by extension; n
   const tsv = join(dir, "oc.tsv");
   await writeFile(tsv, "filepath\ttitle\nx.jpg\tone, with comma\ny.jpg\ttwo\n");
   assert.deepEqual((await rows(tsv, { captionField: "title" })).map((i) => i.record.caption), ["one, with comma", "two"]);
-  await assert.rejects(rows(tsv, { captionField: "text" }), /no CSV column named 'text' \(its first row has 'filepath', 'title'\)/);
+  await assert.rejects(rows(tsv, { captionField: "text" }), /no CSV column named 'text' \(its (first row|header) has 'filepath', 'title'\)/);
 });
 
 test("csv: malformed rows are placeholders at their line and later rows keep their slots", async (t) => {
@@ -102,4 +102,18 @@ test("parquet: row groups read one by one, TEXT column found, ids and null capti
   const junk = join(dir, "junk.parquet");
   await writeFile(junk, "this is not parquet at all, just text");
   await assert.rejects(collect(parquetSource(junk)), /junk\.parquet: not a readable Parquet file/);
+});
+
+test("csv as open_clip writes it: a filepath,title header is recognised (never caption 1), tab detected from the header", async (t) => {
+  const dir = await tempDir(t);
+  const comma = join(dir, "oc.csv");
+  await writeFile(comma, "filepath,title\nx.jpg,a red bus\ny.jpg,two dogs\n");
+  assert.deepEqual((await rows(comma)).map((i) => [i.record.index, i.record.caption, i.where.line]), [[0, "a red bus", 2], [1, "two dogs", 3]]);
+  const tabs = join(dir, "tabs.csv"); // open_clip's default separator, in a file named .csv
+  await writeFile(tabs, "filepath\ttitle\nx.jpg\tone, with comma\ny.jpg\ttwo\n");
+  assert.deepEqual((await rows(tabs)).map((i) => i.record.caption), ["one, with comma", "two"]);
+  const named = join(dir, "named.csv");
+  await writeFile(named, "url\tsummary\tfile\nhttp://a\tfirst one\tx.jpg\n");
+  assert.deepEqual((await rows(named, { captionField: "summary", imageField: "file" })).map((i) => i.record.caption), ["first one"]);
+  await assert.rejects(rows(named, { captionField: "summary", csvSeparator: "," }), /no CSV column named 'summary' \(its first row has 'url\tsummary\tfile'\)/);
 });

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { open } from "node:fs/promises";
 import { buildRecordIndex, readRecord } from "../../src/train/data/record_index.js";
-import { parseCsvRecord } from "../../src/train/data/record_splitter.js";
+import { parseCsvRecord } from "../../src/io/csv/index.js";
 import { Rng } from "../../src/util/rng.js";
 import { put, tempDir } from "./data_fixtures.js";
 

@@ -24,6 +24,7 @@ export const summary = "rewrite captions with an LLM (LaCLIP), resumable and sha
 const USAGE = `usage: laclip rewrite --input FILE|DIR --output DIR [options]     (docs/rewrite.md)
   input     --format text|csv|jsonl|parquet|wds  --caption-key K (--caption-column)  --id-key K (--id-column)
             --csv-separator C  --csv-header auto|yes|no  --csv-image-rows  --on-error stop|skip
+            --csv-caption-key K  --csv-img-key K   (open_clip's names: CSV caption and image columns)
   engine    --engine eda|openai|llama  --base-url URL...  --model NAME  --api-key-env VAR  --model-path GGUF
             --batch-size N  --threads N  --context-size N  --timeout SECONDS  --max-retries N  --backoff-ms MS
   rewriting --sources a,b,c  --pairs FILE  --template laclip|clean|qa  --per-source K  --seed S  --max-attempts N
@@ -35,7 +36,7 @@ usage: laclip rewrite merge --output DIR (--shards N | SHARD_DIR...)`;
 const OPTIONS = {
   input: { type: "string", multiple: true }, output: { type: "string" }, format: { type: "string" },
   "caption-key": { type: "string" }, "caption-column": { type: "string" }, "id-key": { type: "string" }, "id-column": { type: "string" },
-  "csv-separator": { type: "string" }, "csv-header": { type: "string" }, "csv-image-rows": { type: "boolean" }, "on-error": { type: "string" },
+  "csv-separator": { type: "string" }, "csv-header": { type: "string" }, "csv-caption-key": { type: "string" }, "csv-img-key": { type: "string" }, "csv-image-rows": { type: "boolean" }, "on-error": { type: "string" },
   engine: { type: "string" }, "base-url": { type: "string", multiple: true }, model: { type: "string" }, "api-key-env": { type: "string" },
   "model-path": { type: "string" }, "batch-size": { type: "string" }, threads: { type: "string" }, "context-size": { type: "string" },
   timeout: { type: "string" }, "max-retries": { type: "string" }, "backoff-ms": { type: "string" }, sources: { type: "string" }, pairs: { type: "string" },
@@ -111,7 +112,7 @@ async function jobConfig(v: Values, settings: Record<string, unknown>, concurren
   return {
     input: {
       paths: v.input, format: oneOf(v.format, "format", INPUT_FORMATS) as InputFormat | undefined,
-      captionField: v["caption-key"] ?? v["caption-column"], idField: v["id-key"] ?? v["id-column"],
+      captionField: v["caption-key"] ?? v["csv-caption-key"] ?? v["caption-column"], idField: v["id-key"] ?? v["id-column"], imageField: v["csv-img-key"],
       csvSeparator: v["csv-separator"] === "\\t" ? "\t" : v["csv-separator"], csvHeader: oneOf(v["csv-header"], "csv-header", ["auto", "yes", "no"] as const),
       csvImageRowsOnly: v["csv-image-rows"],
     },

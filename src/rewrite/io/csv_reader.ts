@@ -6,11 +6,13 @@
  */
 import { ConfigError } from "../../errors/config_error.js";
 import { FormatError } from "../../errors/format_error.js";
-import { CsvRowAssembler, type CsvRow } from "./csv_rows.js";
+import { detectSeparator, splitCsvRecord } from "../../io/csv/record.js";
+import { RecordSplitter } from "../../io/csv/splitter.js";
 import type { CaptionSource, InputEvent, InputItem, InputSpec } from "./input_item.js";
-import { decodeUtf8, readRawLines, type ReadProgress } from "./line_reader.js";
+import { decodeUtf8, readRawLines, type RawLine, type ReadProgress } from "./line_reader.js";
 
 const IMAGE_SUFFIXES = [".png", ".jpg", ".jpeg"];
+const LF = Buffer.from("\n");
 
 interface Columns {
   caption: number;
@@ -18,17 +20,25 @@ interface Columns {
   captionName: string;
 }
 
-export function csvSource(path: string, spec: Pick<InputSpec, "captionField" | "idField" | "csvSeparator" | "csvHeader" | "csvImageRowsOnly">): CaptionSource {
+export interface CsvRow {
+  fields: string[];
+  /** 1-based line where the row starts, and where it ends. */
+  line: number;
+  endLine: number;
+  /** Why the row is malformed; its fields are then unreliable. */
+  error?: string;
+}
+
+type CsvSpec = Pick<InputSpec, "captionField" | "idField" | "imageField" | "csvSeparator" | "csvHeader" | "csvImageRowsOnly">;
+
+export function csvSource(path: string, spec: CsvSpec): CaptionSource {
   const progress: ReadProgress = { done: 0, total: 0 };
-  const sep = spec.csvSeparator ?? (path.toLowerCase().endsWith(".tsv") ? "\t" : ",");
   return {
     files: [path],
     fraction: () => (progress.total > 0 ? progress.done / progress.total : 0),
     async *[Symbol.asyncIterator](): AsyncGenerator<InputEvent> {
-      const rows = new CsvRowAssembler(sep);
       let columns: Columns | undefined;
       let index = 0;
-      let lastLine = 0;
       const toItem = (row: CsvRow): InputItem | undefined => {
         if (columns === undefined) {
           const header = isHeader(row, spec);
@@ -38,18 +48,55 @@ export function csvSource(path: string, spec: Pick<InputSpec, "captionField" | "
         if (spec.csvImageRowsOnly && !IMAGE_SUFFIXES.some((s) => (row.fields[0] ?? "").endsWith(s))) return undefined;
         return makeItem(path, row, columns, index++);
       };
-      for await (const raw of readRawLines(path, progress)) {
-        lastLine = raw.line;
-        const text = decodeUtf8(raw.bytes);
-        const row = rows.feed(text ?? raw.bytes.toString("utf8"), raw.line, text === undefined ? `line ${raw.line} is not valid UTF-8` : undefined);
-        const item = row && toItem(row);
+      for await (const row of csvRows(path, spec.csvSeparator, progress)) {
+        const item = toItem(row);
         if (item) yield item;
       }
-      const last = rows.finish(lastLine);
-      const item = last && toItem(last);
-      if (item) yield item;
     },
   };
+}
+
+/**
+ * The rows of a CSV file with the line numbers they span, split by the shared RecordSplitter fed line by line.
+ * The separator, when not given, is detected from the first line (a tab there means open_clip's TSV).
+ */
+export async function* csvRows(path: string, separator: string | undefined, progress?: ReadProgress): AsyncGenerator<CsvRow> {
+  let sep = separator;
+  let splitter: RecordSplitter | undefined;
+  let pending: RawLine[] = [];
+  let offset = 0;
+  for await (const raw of readRawLines(path, progress)) {
+    sep ??= detectSeparator(raw.bytes.toString("latin1"));
+    splitter ??= new RecordSplitter("csv", path, 0, sep);
+    pending.push(raw);
+    let ended = false;
+    splitter.feed(raw.bytes, offset, () => undefined);
+    splitter.feed(LF, offset + raw.bytes.length, () => (ended = true));
+    offset += raw.bytes.length + 1;
+    if (!ended) continue;
+    yield assemble(pending, sep);
+    pending = [];
+  }
+  if (pending.length > 0) {
+    const row = assemble(pending, sep!);
+    row.error ??= `a quoted field opened on line ${row.line} is never closed (the file ends inside it)`;
+    yield row;
+  }
+}
+
+function assemble(lines: RawLine[], sep: string): CsvRow {
+  let invalid: string | undefined;
+  const texts = lines.map((l) => {
+    const text = decodeUtf8(l.bytes);
+    if (text === undefined) invalid ??= `line ${l.line} is not valid UTF-8`;
+    return text ?? l.bytes.toString("utf8");
+  });
+  const text = texts.join("\n");
+  const { fields, problem } = text === "" ? { fields: [], problem: undefined } : splitCsvRecord(text, sep);
+  const row: CsvRow = { fields, line: lines[0]!.line, endLine: lines[lines.length - 1]!.line };
+  const error = invalid ?? problem;
+  if (error !== undefined) row.error = error;
+  return row;
 }
 
 function makeItem(path: string, row: CsvRow, columns: Columns, index: number): InputItem {
@@ -68,11 +115,17 @@ function isNumber(field: string | undefined): boolean {
   return field !== undefined && /^\d+$/.test(field);
 }
 
-function isHeader(first: CsvRow, spec: Pick<InputSpec, "captionField" | "idField" | "csvHeader">): boolean {
+/** Column names open_clip (`filepath`, `title`) and LaCLIP-style files use in a header row. */
+const HEADER_NAMES = ["filepath", "title", "caption", "image", "image_path", "path", "url"];
+
+function isHeader(first: CsvRow, spec: Pick<InputSpec, "captionField" | "idField" | "imageField" | "csvHeader">): boolean {
   if (spec.csvHeader === "yes") return true;
   if (spec.csvHeader === "no") return false;
-  const names = [spec.captionField ?? "caption", spec.idField].filter((n) => n !== undefined && !isNumber(n));
-  return first.error === undefined && names.some((n) => first.fields.includes(n!));
+  if (first.error !== undefined) return false;
+  const named = [spec.captionField, spec.idField, spec.imageField].filter((n) => n !== undefined && !isNumber(n));
+  if (named.length > 0) return named.some((n) => first.fields.includes(n!));
+  // no column named: a first row of known column names (open_clip's `filepath,title`) is a header, not caption 1
+  return first.fields.length >= 2 && first.fields.every((f) => HEADER_NAMES.includes(f.trim().toLowerCase()));
 }
 
 function resolveColumns(path: string, hasHeader: boolean, first: string[], spec: Pick<InputSpec, "captionField" | "idField">): Columns {
@@ -84,8 +137,8 @@ function resolveColumns(path: string, hasHeader: boolean, first: string[], spec:
     const has = `${header ? "its header" : "its first row"} has ${first.map((h) => `'${h}'`).join(", ")}`;
     throw new ConfigError(`${path}: no CSV column named '${name}' (${has}); pass ${option} with a column name or 0-based number`, option);
   };
-  // LaCLIP's CSV has no header in some copies: `path,caption` rows, the caption second
-  const captionName = spec.captionField ?? (header ? "caption" : "1");
+  // LaCLIP's CSV has no header in some copies: `path,caption` rows, the caption second; open_clip names it `title`
+  const captionName = spec.captionField ?? (header ? (["caption", "title"].find((n) => header.includes(n)) ?? "caption") : "1");
   const caption = find(captionName, "--caption-column");
   const id = spec.idField === undefined ? undefined : find(spec.idField, "--id-column");
   return { caption, id, captionName };

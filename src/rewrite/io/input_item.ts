@@ -46,7 +46,9 @@ export interface InputSpec {
   captionField?: string;
   /** CSV column / JSONL key / Parquet column holding an id; default: the index (tars: the sample key). */
   idField?: string;
-  /** CSV field separator; default "," ("\t" for .tsv). */
+  /** CSV column holding the image path (open_clip's --csv-img-key); only used to recognise the header row. */
+  imageField?: string;
+  /** CSV field separator; default: a tab when the first line has one (open_clip's TSV), else ",". */
   csvSeparator?: string;
   /** Whether the CSV's first row is a header: "auto" looks for the caption column's name in it. */
   csvHeader?: "auto" | "yes" | "no";

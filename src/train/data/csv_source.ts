@@ -15,7 +15,7 @@ import { basename, extname, isAbsolute, join, dirname } from "node:path";
 import { FormatError } from "../../errors/format_error.js";
 import { ConfigError } from "../../errors/config_error.js";
 import { buildRecordIndex, readRecord, type KeepRecord, type RecordIndex } from "./record_index.js";
-import { parseCsvRecord } from "./record_splitter.js";
+import { parseCsvRecord } from "../../io/csv/record.js";
 import { checkImageFile, type IndexedSource } from "./indexed_source.js";
 import { SampleError } from "./sample_error.js";
 import type { Sample } from "./types.js";

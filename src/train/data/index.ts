@@ -2,7 +2,7 @@ export type { DataPosition, ImageRef, Sample, SampleBatch, TrainData } from "./t
 export { SampleError, type BadReason } from "./sample_error.js";
 export { BadSamples, type BadSampleEvent, type BadSamplesOptions } from "./bad_samples.js";
 export { buildRecordIndex, readRecord, type RecordIndex, type RecordIndexOptions } from "./record_index.js";
-export { RecordSplitter, parseCsvRecord, type Splitter } from "./record_splitter.js";
+export { RecordSplitter, parseCsvRecord, type Splitter } from "../../io/csv/index.js";
 export type { IndexedSource } from "./indexed_source.js";
 export { CsvSource, LACLIP_IMAGE_EXTENSIONS, type CsvSourceOptions, type CsvSkipped } from "./csv_source.js";
 export { JsonlSource, type JsonlSourceOptions } from "./jsonl_source.js";

@@ -9,7 +9,7 @@
 import { readSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { FormatError } from "../../errors/format_error.js";
-import { RecordSplitter, type Splitter } from "./record_splitter.js";
+import { RecordSplitter, type Splitter } from "../../io/csv/splitter.js";
 
 /** `first`: the record starts at byte 0 of the file (where a header would be). */
 export type KeepRecord = (record: Buffer, first: boolean) => boolean;

@@ -2,8 +2,10 @@
  * Finds record boundaries in a byte stream, chunk by chunk, without decoding it: `lines` ends a record at each
  * LF; `csv` ends one at each LF outside a quoted field (the quoting of Python's `csv` module, excel dialect: a
  * field is quoted only when its first byte is `"`, `""` inside it is a quote, and bytes after the closing quote
- * up to the delimiter are kept literally). Working on bytes is safe for UTF-8: no multi-byte sequence contains an
- * ASCII byte. Records are reported as absolute [start, end) byte ranges that exclude the LF.
+ * up to the separator are kept literally). The separator is one ASCII character (`,`, or open_clip's tab).
+ * Working on bytes is safe for UTF-8: no multi-byte sequence contains an ASCII byte. Records are reported as
+ * absolute [start, end) byte ranges that exclude the LF. The training index and `laclip rewrite` both split CSV
+ * with this, and parse a record's fields with `parseCsvRecord` (record.ts), which follows the same rules.
  */
 import { FormatError } from "../../errors/format_error.js";
 
@@ -11,23 +13,43 @@ export type Splitter = "lines" | "csv";
 
 const LF = 0x0a;
 const QUOTE = 0x22;
-const COMMA = 0x2c;
 // csv states: at a field's first byte, inside an unquoted field, inside quotes, just after a quote inside quotes
 const START = 0, FIELD = 1, QUOTED = 2, QUOTE_SEEN = 3;
 
 export type OnRecord = (start: number, end: number) => void;
 
+/** The byte of a one-character ASCII separator other than a quote or line break. */
+export function separatorByte(separator: string): number {
+  const c = separator.charCodeAt(0);
+  if (separator.length !== 1 || c > 0x7f || c === QUOTE || c === LF || c === 0x0d) {
+    throw new RangeError(`a CSV separator is one ASCII character other than a quote or line break, got '${separator}'`);
+  }
+  return c;
+}
+
 export class RecordSplitter {
   private state = START;
   private recordStart: number;
-  private quoteOpenedAt = -1;
+  private openedAt = -1;
+  private readonly sep: number;
 
   constructor(
     readonly kind: Splitter,
     readonly file: string,
     start = 0,
+    separator = ",",
   ) {
     this.recordStart = start;
+    this.sep = separatorByte(separator);
+  }
+
+  /** Whether the bytes fed so far end inside a quoted field (opened at byte `quoteOpenedAt`). */
+  get inQuotes(): boolean {
+    return this.state === QUOTED;
+  }
+
+  get quoteOpenedAt(): number {
+    return this.openedAt;
   }
 
   /** Feeds `bytes`, which sit at absolute offset `at`, right after the bytes fed before. */
@@ -39,6 +61,7 @@ export class RecordSplitter {
       }
       return;
     }
+    const sep = this.sep;
     let s = this.state;
     for (let i = 0; i < bytes.length; i++) {
       const c = bytes[i];
@@ -55,13 +78,13 @@ export class RecordSplitter {
       } else if (s === START) {
         if (c === QUOTE) {
           s = QUOTED;
-          this.quoteOpenedAt = at + i;
-        } else if (c !== COMMA) s = FIELD;
+          this.openedAt = at + i;
+        } else if (c !== sep) s = FIELD;
       } else if (s === FIELD) {
-        if (c === COMMA) s = START;
+        if (c === sep) s = START;
       } else {
         // QUOTE_SEEN: `""` is an escaped quote, anything else closed the quoted part
-        s = c === QUOTE ? QUOTED : c === COMMA ? START : FIELD;
+        s = c === QUOTE ? QUOTED : c === sep ? START : FIELD;
       }
     }
     this.state = s;
@@ -72,53 +95,11 @@ export class RecordSplitter {
     if (this.state === QUOTED) {
       throw new FormatError("a quoted field is never closed; the file is truncated or has a stray quote", {
         file: this.file,
-        offset: this.quoteOpenedAt,
+        offset: this.openedAt,
       });
     }
     if (end > this.recordStart) onRecord(this.recordStart, end);
     this.recordStart = end;
     this.state = START;
   }
-}
-
-/**
- * Splits one CSV record (the bytes between two record boundaries, without the LF) into fields, with the same
- * rules as the splitter. A CR before the LF and CRLF inside quoted fields become what Python's universal
- * newlines make of them (nothing, and LF).
- */
-export function parseCsvRecord(record: string): string[] {
-  if (record.endsWith("\r")) record = record.slice(0, -1);
-  const fields: string[] = [];
-  let field = "";
-  let s = START;
-  for (let i = 0; i < record.length; i++) {
-    const c = record[i]!;
-    if (s === QUOTED) {
-      if (c === '"') s = QUOTE_SEEN;
-      else field += c;
-    } else if (s === QUOTE_SEEN) {
-      if (c === '"') {
-        field += '"';
-        s = QUOTED;
-      } else if (c === ",") {
-        fields.push(field);
-        field = "";
-        s = START;
-      } else {
-        field += c;
-        s = FIELD;
-      }
-    } else if (c === ",") {
-      fields.push(field);
-      field = "";
-      s = START;
-    } else if (s === START && c === '"') {
-      s = QUOTED;
-    } else {
-      field += c;
-      s = FIELD;
-    }
-  }
-  fields.push(field);
-  return fields.map((f) => (f.includes("\r\n") ? f.replaceAll("\r\n", "\n") : f));
 }
