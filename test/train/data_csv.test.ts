@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { CsvSource } from "../../src/train/data/csv_source.js";
 import { SampleError } from "../../src/train/data/sample_error.js";
 import { FormatError } from "../../src/errors/format_error.js";
+import { ConfigError } from "../../src/errors/config_error.js";
 import { put, tempDir } from "./data_fixtures.js";
 
 const CSV = [
@@ -91,4 +92,33 @@ test("an unterminated quote is a FormatError with the byte offset where it opene
   const dir = await tempDir(t);
   const csv = await put(dir, "bad.csv", 'a.jpg,ok\nb.jpg,"never closed\nc.jpg,x\n');
   await assert.rejects(CsvSource.open({ csv }), (e: unknown) => e instanceof FormatError && /bad\.csv, byte 15/.test(e.message));
+});
+
+test("open_clip's CSV: a filepath/title header, tab or comma (detected), named columns in any order", async (t) => {
+  const dir = await tempDir(t);
+  for (const f of ["a.jpg", "b.jpg"]) await put(dir, f, "x");
+  const tsv = await put(dir, "oc.csv", "filepath\ttitle\na.jpg\ta dog, running\nb.jpg\ttwo cats\n");
+  const src = await CsvSource.open({ csv: tsv, log: () => undefined });
+  t.after(() => src.close());
+  assert.equal(src.size, 2);
+  assert.deepEqual((await src.read(0)).texts, ["a dog, running"]);
+  assert.deepEqual((await src.read(1)).key, "b.jpg");
+  const named = await put(dir, "named.csv", 'text,id,img\n"first, caption",1,a.jpg\nsecond,2,b.jpg\n');
+  const n = await CsvSource.open({ csv: named, imageKey: "img", captionKey: "text", log: () => undefined });
+  t.after(() => n.close());
+  assert.deepEqual([(await n.read(0)).texts, (await n.read(1)).key], [["first, caption"], "b.jpg"]);
+  await assert.rejects(CsvSource.open({ csv: named, captionKey: "text" }), (e: unknown) => e instanceof ConfigError && e.key === "data.csv_img_key" && /no column 'filepath' in its header \('text', 'id', 'img', split at ','\)/.test(e.message));
+  await assert.rejects(CsvSource.open({ csv: tsv, separator: ",", captionKey: "title" }), /no column 'filepath' in its header \('filepath\ttitle', split at ','\)/);
+});
+
+test("a caption or rewrite line that is not valid UTF-8 is a bad_text sample, not mojibake", async (t) => {
+  const dir = await tempDir(t);
+  for (const f of ["a.jpg", "b.jpg", "c.jpg"]) await put(dir, f, "x");
+  const csv = await put(dir, "t.csv", Buffer.concat([Buffer.from("a.jpg,fine\nb.jpg,caf"), Buffer.from([0xe9]), Buffer.from("\nc.jpg,also fine\n")]));
+  const rw = await put(dir, "rw.txt", Buffer.concat([Buffer.from("r0\nr1\nbad "), Buffer.from([0xc3, 0x28]), Buffer.from("\n")]));
+  const src = await CsvSource.open({ csv, rewrites: [rw], log: () => undefined });
+  t.after(() => src.close());
+  assert.deepEqual((await src.read(0)).texts, ["fine", "r0"]);
+  await assert.rejects(src.read(1), (e: unknown) => e instanceof SampleError && e.reason === "bad_text" && /t\.csv, row 1, key 'b\.jpg'.*not valid UTF-8/.test(e.message));
+  await assert.rejects(src.read(2), (e: unknown) => e instanceof SampleError && e.reason === "bad_text" && /rw\.txt, row 2, key 'c\.jpg'.*line 3 is not valid UTF-8/.test(e.message));
 });

@@ -22,13 +22,25 @@ const USAGE = `usage: laclip train --config FILE|PRESET [--set section.key=value
   --device D         cpu (default), cuda, cuda:N
   --nproc N          run as N local worker processes, data-parallel (docs/distributed.md); a process started
                      with WORLD_SIZE > 1 (torchrun-style variables) joins that job instead
-  --print-config     print the resolved config (with comments) and exit`;
+  --print-config     print the resolved config (with comments) and exit
+  --csv-separator S  --csv-img-key K  --csv-caption-key K   open_clip's CSV flags (data.csv_separator: tab|comma|auto, ...)`;
 
 const OPTIONS = {
   config: { type: "string" }, set: { type: "string", multiple: true }, output: { type: "string" }, merges: { type: "string" },
   accumulation: { type: "string" }, keep: { type: "string" }, device: { type: "string" }, nproc: { type: "string" },
   "print-config": { type: "boolean" }, help: { type: "boolean", short: "h" },
+  "csv-separator": { type: "string" }, "csv-img-key": { type: "string" }, "csv-caption-key": { type: "string" },
 } as const;
+
+/** open_clip's CSV flags as `--set` overrides (a separator may be given as the character itself). */
+function csvOverrides(v: { "csv-separator"?: string; "csv-img-key"?: string; "csv-caption-key"?: string }): string[] {
+  const out: string[] = [];
+  const sep = v["csv-separator"];
+  if (sep !== undefined) out.push(`data.csv_separator=${sep === "\t" || sep === "\\t" ? "tab" : sep === "," ? "comma" : sep}`);
+  if (v["csv-img-key"] !== undefined) out.push(`data.csv_img_key=${v["csv-img-key"]}`);
+  if (v["csv-caption-key"] !== undefined) out.push(`data.csv_caption_key=${v["csv-caption-key"]}`);
+  return out;
+}
 
 /** A config path as given, or a preset name from the project's configs/ folder. */
 export function configPath(given: string): string {
@@ -47,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const { loadConfig, formatConfig } = await import("../../train/config/index.js");
-  const overrides = [...(values.set ?? [])];
+  const overrides = [...(values.set ?? []), ...csvOverrides(values)];
   if (values.output !== undefined) overrides.push(`checkpoint.output_dir=${values.output}`);
   const cfg = await loadConfig({ file: values.config === undefined ? undefined : configPath(values.config), overrides });
   if (values["print-config"]) {

@@ -21,6 +21,9 @@ export interface TrainConfig {
     rewrite_sources: string[] | null;
     csv_header: "auto" | "yes" | "no";
     image_extensions: string[];
+    csv_separator: "auto" | "tab" | "comma";
+    csv_img_key: string | null;
+    csv_caption_key: string | null;
     image_template: string | null;
     json_text_keys: string[];
     shuffle_buffer: number;

@@ -9,13 +9,18 @@
  * Blank lines are never samples (Python's reader yields an empty row for them, which LaCLIP cannot use).
  * Rewrite line i (LF-separated; a trailing CR is dropped, as Python's universal newlines do) belongs to sample
  * row i; a rewrite file whose line count differs from the sample row count is an error, never a silent shift.
+ *
+ * open_clip's CSV layout is read too: a header row naming the columns (`filepath`, `title` by default, or
+ * `imageKey` / `captionKey`), separated by a tab (open_clip's default) or a comma: `separator` "auto" takes a tab
+ * when the first line has one. A caption or rewrite line that is not valid UTF-8 is a bad sample, counted.
  */
+import { isUtf8 } from "node:buffer";
 import { open, type FileHandle } from "node:fs/promises";
 import { basename, extname, isAbsolute, join, dirname } from "node:path";
 import { FormatError } from "../../errors/format_error.js";
 import { ConfigError } from "../../errors/config_error.js";
 import { buildRecordIndex, readRecord, type KeepRecord, type RecordIndex } from "./record_index.js";
-import { parseCsvRecord } from "../../io/csv/record.js";
+import { detectSeparator, parseCsvRecord } from "../../io/csv/record.js";
 import { checkImageFile, type IndexedSource } from "./indexed_source.js";
 import { SampleError } from "./sample_error.js";
 import type { Sample } from "./types.js";
@@ -32,6 +37,12 @@ export interface CsvSourceOptions {
   rewriteSources?: string[];
   header?: "auto" | "yes" | "no";
   imageExtensions?: string[];
+  /** Field separator: "auto" (default: a tab when the first line has one, else ","), ",", or "\t". */
+  separator?: string;
+  /** Header names of the image and caption columns (open_clip's --csv-img-key / --csv-caption-key). Either one
+   * given means the first row is a header that must hold both (the other defaulting to open_clip's name). */
+  imageKey?: string;
+  captionKey?: string;
   /** Rows per stored offset (memory: 8 / stride bytes per row per file). Default 8. */
   stride?: number;
   /** Check that the image file exists when a row is read (a `stat`). Default true. */
@@ -48,6 +59,17 @@ export interface CsvSkipped {
   noImageExtension: number;
 }
 
+/** Where a row's fields are: LaCLIP's positions (image first, caption second) or a header's named columns. */
+interface CsvLayout {
+  separator: string;
+  image: number;
+  caption: number;
+  /** The first row names the columns and is not a sample. */
+  header: boolean;
+}
+
+const OPEN_CLIP_KEYS = { image: "filepath", caption: "title" };
+
 export class CsvSource implements IndexedSource {
   private constructor(
     readonly file: string,
@@ -59,6 +81,7 @@ export class CsvSource implements IndexedSource {
     readonly skipped: CsvSkipped,
     private readonly checkImages: boolean,
     private readonly sync: boolean,
+    private readonly layout: CsvLayout,
   ) {}
 
   get size(): number {
@@ -77,11 +100,12 @@ export class CsvSource implements IndexedSource {
     }
     const skipped: CsvSkipped = { header: 0, blank: 0, noImageExtension: 0 };
     const stride = options.stride ?? 8;
+    const layout = await csvLayout(options);
     const [index, ...rewriteIndexes] = await Promise.all([
-      buildRecordIndex(options.csv, { splitter: "csv", stride, keep: csvRowFilter(options, skipped) }),
+      buildRecordIndex(options.csv, { splitter: "csv", separator: layout.separator, stride, keep: csvRowFilter(options, layout, skipped) }),
       ...files.map((f) => buildRecordIndex(f, { splitter: "lines", stride })),
     ]);
-    const plain = { ...index!, keep: csvRowFilter(options) };
+    const plain = { ...index!, keep: csvRowFilter(options, layout) };
     rewriteIndexes.forEach((ri, k) => {
       if (ri.count !== plain.count) {
         throw new FormatError(
@@ -110,20 +134,27 @@ export class CsvSource implements IndexedSource {
       skipped,
       options.checkImages ?? true,
       options.syncReads ?? true,
+      layout,
     );
   }
 
   async read(index: number): Promise<Sample> {
     const raw = await readRecord(this.index, this.fh, index, this.sync);
-    const fields = parseCsvRecord(raw.toString("utf8"));
-    const path = stripBom(fields[0]!);
+    const fields = parseCsvRecord(raw.toString("utf8"), this.layout.separator);
+    const path = stripBom(fields[this.layout.image] ?? "");
     const where = { row: index, key: path };
-    const caption = fields[1];
+    // the decoder turns bad bytes into U+FFFD silently; only then is the slower validity check needed
+    const badUtf8 = (b: Buffer, s: string) => s.includes("\uFFFD") && !isUtf8(b);
+    if (badUtf8(raw, fields.join(""))) throw new SampleError("bad_text", this.file, "the row is not valid UTF-8 (fix the file's encoding)", where);
+    const caption = fields[this.layout.caption];
     if (caption === undefined || caption.trim() === "") {
       throw new SampleError("missing_caption", this.file, caption === undefined ? "the row has no caption column" : "the caption is empty", where);
     }
     const lines = await Promise.all(this.rewrites.map((r) => readRecord(r.index, r.fh, index, this.sync)));
-    const texts = [caption, ...lines.map((b) => b.toString("utf8").replace(/\r$/, ""))];
+    const rewrites = lines.map((b) => b.toString("utf8").replace(/\r$/, ""));
+    const bad = rewrites.findIndex((s, k) => badUtf8(lines[k]!, s));
+    if (bad >= 0) throw new SampleError("bad_text", this.rewrites[bad]!.index.file, `line ${index + 1} is not valid UTF-8 (fix the file's encoding)`, where);
+    const texts = [caption, ...rewrites];
     const image = isAbsolute(path) ? path : join(this.imageRoot, path);
     if (this.checkImages) await checkImageFile(image, this.file, where);
     return { index, key: path, image: { kind: "path", path: image }, texts, sources: this.sources, file: this.file };
@@ -134,9 +165,48 @@ export class CsvSource implements IndexedSource {
   }
 }
 
+/** The separator and columns: from the options, else from the first line (open_clip's header, or LaCLIP's layout). */
+async function csvLayout(options: CsvSourceOptions): Promise<CsvLayout> {
+  const firstLine = await readFirstLine(options.csv);
+  const given = options.separator === undefined || options.separator === "auto" ? undefined : options.separator;
+  const separator = given ?? detectSeparator(firstLine);
+  const names = parseCsvRecord(firstLine, separator).map((n, i) => (i === 0 ? stripBom(n) : n).trim());
+  const named = options.imageKey !== undefined || options.captionKey !== undefined;
+  if (!named && !(names.includes(OPEN_CLIP_KEYS.image) && names.includes(OPEN_CLIP_KEYS.caption))) {
+    return { separator, image: 0, caption: 1, header: false };
+  }
+  const column = (name: string, key: string): number => {
+    const at = names.indexOf(name);
+    if (at < 0) {
+      const sepName = separator === "\t" ? "tab" : `'${separator}'`;
+      throw new ConfigError(`${options.csv}: no column '${name}' in its header (${names.map((n) => `'${n}'`).join(", ")}, split at ${sepName}); set ${key} or data.csv_separator`, key);
+    }
+    return at;
+  };
+  return {
+    separator,
+    image: column(options.imageKey ?? OPEN_CLIP_KEYS.image, "data.csv_img_key"),
+    caption: column(options.captionKey ?? OPEN_CLIP_KEYS.caption, "data.csv_caption_key"),
+    header: true,
+  };
+}
+
+async function readFirstLine(file: string): Promise<string> {
+  const fh = await open(file, "r");
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const text = buf.toString("utf8", 0, bytesRead);
+    const nl = text.indexOf("\n");
+    return (nl < 0 ? text : text.slice(0, nl)).replace(/\r$/, "");
+  } finally {
+    await fh.close();
+  }
+}
+
 /** The sample-row rule of the module comment; counts what it skips into `skipped` when given. */
-function csvRowFilter(options: CsvSourceOptions, skipped?: CsvSkipped): KeepRecord {
-  const header = options.header ?? "auto";
+function csvRowFilter(options: CsvSourceOptions, layout: CsvLayout, skipped?: CsvSkipped): KeepRecord {
+  const header = layout.header ? "yes" : (options.header ?? "auto");
   const exts = options.imageExtensions ?? LACLIP_IMAGE_EXTENSIONS;
   return (record, first) => {
     if (record.length === 0 || (record.length === 1 && record[0] === 0x0d)) {
@@ -148,7 +218,7 @@ function csvRowFilter(options: CsvSourceOptions, skipped?: CsvSkipped): KeepReco
       return false;
     }
     if (exts.length === 0) return true;
-    const path = firstField(record);
+    const path = imageField(record, layout);
     if (exts.some((e) => path.endsWith(e))) return true;
     if (skipped) {
       if (first && header !== "no") skipped.header++;
@@ -158,11 +228,12 @@ function csvRowFilter(options: CsvSourceOptions, skipped?: CsvSkipped): KeepReco
   };
 }
 
-/** The first field of a record, decoding only that much in the common unquoted case (the scan of a big CSV). */
-function firstField(record: Buffer): string {
-  if (record[0] === 0x22 || (record[0] === 0xef && record[3] === 0x22)) return stripBom(parseCsvRecord(record.toString("utf8"))[0]!);
-  const comma = record.indexOf(0x2c);
-  return stripBom(record.toString("utf8", 0, comma < 0 ? record.length : comma).replace(/\r$/, ""));
+/** A record's image path, decoding only the first field in the common case (the scan of a big CSV). */
+function imageField(record: Buffer, layout: CsvLayout): string {
+  const quoted = record[0] === 0x22 || (record[0] === 0xef && record[3] === 0x22);
+  if (layout.image !== 0 || quoted) return stripBom(parseCsvRecord(record.toString("utf8"), layout.separator)[layout.image] ?? "");
+  const end = record.indexOf(layout.separator.charCodeAt(0));
+  return stripBom(record.toString("utf8", 0, end < 0 ? record.length : end).replace(/\r$/, ""));
 }
 
 function stripBom(s: string): string {

@@ -16,6 +16,8 @@ export type KeepRecord = (record: Buffer, first: boolean) => boolean;
 
 export interface RecordIndexOptions {
   splitter: Splitter;
+  /** CSV field separator (one ASCII character); default ",". */
+  separator?: string;
   /** Rows per stored offset; 1 stores every row's offset. Default 8. */
   stride?: number;
   /** Which records are rows; default: all. */
@@ -26,6 +28,7 @@ export interface RecordIndexOptions {
 export interface RecordIndex {
   readonly file: string;
   readonly splitter: Splitter;
+  readonly separator?: string;
   readonly stride: number;
   /** Rows (kept records). */
   readonly count: number;
@@ -42,7 +45,7 @@ export async function buildRecordIndex(file: string, options: RecordIndexOptions
   const stride = options.stride ?? 8;
   if (!Number.isInteger(stride) || stride < 1) throw new RangeError(`stride must be a positive integer, got ${stride}`);
   const keep = options.keep;
-  const splitter = new RecordSplitter(options.splitter, file);
+  const splitter = new RecordSplitter(options.splitter, file, 0, options.separator);
   let starts = new Float64Array(1024);
   let count = 0;
   let records = 0;
@@ -95,7 +98,7 @@ export async function buildRecordIndex(file: string, options: RecordIndexOptions
   } finally {
     await fh.close();
   }
-  return { file, splitter: options.splitter, stride, count, records, starts: starts.slice(0, Math.ceil(count / stride)), end: at, keep };
+  return { file, splitter: options.splitter, separator: options.separator, stride, count, records, starts: starts.slice(0, Math.ceil(count / stride)), end: at, keep };
 }
 
 /**
@@ -117,7 +120,7 @@ export async function readRecord(index: RecordIndex, fh: FileHandle, row: number
   if (index.stride === 1 && !index.keep) return stripLf(bytes);
   const found: Buffer[] = [];
   const want = row - block * index.stride;
-  const splitter = new RecordSplitter(index.splitter, index.file, from);
+  const splitter = new RecordSplitter(index.splitter, index.file, from, index.separator);
   const collect = (s: number, e: number) => {
     if (found.length > want) return;
     const rec = bytes.subarray(s - from, e - from);
