@@ -4,13 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { writeAll, writeFileAtomic } from "../../src/io/file/atomic_write.js";
 import { AtomicFile, commitAll, writeAtomic } from "../../src/rewrite/io/atomic_file.js";
 import { JournalWriter } from "../../src/rewrite/job/journal.js";
+import { runCli } from "../helpers/cli.js";
 
 async function tinyDisk(t: TestContext): Promise<string | undefined> {
   const dir = await mkdtemp(join(tmpdir(), "laclip-full-"));
@@ -74,4 +75,17 @@ test("the rewrite journal reports a full disk (every append written whole or an 
   } finally {
     await w.close().catch(() => undefined);
   }
+});
+
+test("`laclip rewrite` whose finalize meets a full disk: one line, no output under a final name, no temp file", async (t) => {
+  const dir = await tinyDisk(t);
+  if (!dir) return;
+  const input = join(tmpdir(), `laclip-full-captions-${process.pid}.txt`);
+  await writeFile(input, Array.from({ length: 100 }, (_, i) => `a photo of a small red house number ${i} by the sea`).join("\n") + "\n");
+  t.after(() => rm(input, { force: true }));
+  const r = await runCli(["rewrite", "--input", input, "--output", join(dir, "out"), "--progress", "none"]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^laclip rewrite: ENOSPC: no space left on device.*run again to resume\n$/);
+  assert.deepEqual(await readdir(join(dir, "out")), [".laclip-rewrite"]);
+  assert.deepEqual(await readdir(join(dir, "out", ".laclip-rewrite")), ["journal.jsonl"]);
 });
