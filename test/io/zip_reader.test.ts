@@ -59,3 +59,15 @@ test("zip defects are FormatErrors naming the file and entry", async (t) => {
   const dup = await writeTemp(t, "dup.zip", buildZip([{ name: "x/a", data: a }, { name: "x/a", data: a }]));
   await assert.rejects(ZipReader.open(dup), /key 'x\/a'.*twice/);
 });
+
+test("entries whose data overlap, or lie past the end of the file, are refused at open", async (t) => {
+  const zip = Buffer.from(buildZip([{ name: "x/a", data: new Uint8Array(4096) }, { name: "x/b", data: new Uint8Array(4096) }]));
+  const second = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 4);
+  const shared = Buffer.from(zip);
+  shared.writeUInt32LE(0, second + 42); // x/b's local header offset -> x/a's: both entries over the same bytes
+  await assert.rejects(ZipReader.open(await writeTemp(t, "shared.zip", shared)), /key 'x\/a'.*overlaps entry 'x\/b'/);
+  const past = Buffer.from(zip);
+  past.writeUInt32LE(0x7fff0000, second + 20); // x/b's compressed size
+  past.writeUInt32LE(0x7fff0000, second + 24);
+  await assert.rejects(ZipReader.open(await writeTemp(t, "past.zip", past)), /key 'x\/b'.*runs past the end of the \d+-byte file/);
+});

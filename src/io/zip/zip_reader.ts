@@ -19,6 +19,23 @@ const LOCAL_SIG = 0x04034b50;
 const MAX_DEFLATE_RATIO = 1032;
 const PACKED_CHUNK = 1 << 20;
 
+/**
+ * Entries' data must lie inside the file and not overlap: a directory whose entries share bytes could declare
+ * any number of large entries over a small file.
+ */
+function checkLayout(entries: ZipEntry[], fileSize: number, path: string): void {
+  const sorted = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  for (let i = 0; i < sorted.length; i++) {
+    const e = sorted[i]!;
+    const end = e.localHeaderOffset + 30 + e.compressedSize;
+    if (end > fileSize) throw new FormatError(`data (${e.compressedSize} bytes at ${e.localHeaderOffset}) runs past the end of the ${fileSize}-byte file; truncated?`, { file: path, key: e.name });
+    const next = sorted[i + 1];
+    if (next !== undefined && end > next.localHeaderOffset) {
+      throw new FormatError(`overlaps entry '${next.name}' (the zip directory is corrupt or hostile)`, { file: path, key: e.name });
+    }
+  }
+}
+
 export class ZipReader {
   /** Data start of each entry, found from its local header on first use. */
   private readonly dataStarts = new Map<ZipEntry, number>();
@@ -39,6 +56,7 @@ export class ZipReader {
         }
         byName.set(e.name, e);
       }
+      checkLayout([...byName.values()], file.size, path);
       return new ZipReader(file, byName);
     } catch (err) {
       await file.close();
