@@ -23,7 +23,7 @@ async function tinyDisk(t: TestContext): Promise<string | undefined> {
     return undefined;
   }
   t.after(async () => {
-    execFileSync("umount", [dir]);
+    execFileSync("umount", ["-l", dir]); // lazy: a handle a failed test left open must not keep the mount
     await rm(dir, { recursive: true, force: true });
   });
   return dir;
