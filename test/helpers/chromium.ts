@@ -1,0 +1,138 @@
+/**
+ * Headless Chromium (Debian's `chromium`) driven over the DevTools protocol through a pipe
+ * (`--remote-debugging-pipe`: JSON messages ending in NUL on fds 3 and 4), so no WebSocket client and no
+ * browser download are needed. One page per browser; every request the page makes is recorded.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Readable, Writable } from "node:stream";
+import type { TestContext } from "node:test";
+
+/** The chromium binary, or undefined after skipping the test with one line. */
+export function chromiumPath(t: TestContext): string | undefined {
+  const bin = process.env.LACLIP_CHROMIUM ?? "chromium";
+  if (spawnSync(bin, ["--version"], { stdio: "ignore" }).status !== 0) {
+    t.skip(`no '${bin}' (install Debian's chromium: scripts/system-deps.sh)`);
+    return undefined;
+  }
+  return bin;
+}
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+}
+
+export class HeadlessPage {
+  readonly requests: string[] = [];
+  readonly consoleLines: string[] = [];
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private buffer = "";
+  private sessionId = "";
+
+  private constructor(private readonly proc: ChildProcess, private readonly profile: string) {
+    const input = proc.stdio[4] as Readable;
+    input.setEncoding("utf8");
+    input.on("data", (chunk: string) => {
+      this.buffer += chunk;
+      let end: number;
+      while ((end = this.buffer.indexOf("\0")) >= 0) {
+        this.receive(JSON.parse(this.buffer.slice(0, end)) as Record<string, unknown>);
+        this.buffer = this.buffer.slice(end + 1);
+      }
+    });
+  }
+
+  static async open(bin: string, width = 1000, height = 760): Promise<HeadlessPage> {
+    const profile = await mkdtemp(join(tmpdir(), "laclip-chromium-"));
+    const proc = spawn(bin, [
+      "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe", `--user-data-dir=${profile}`,
+      "--no-first-run", "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--disable-extensions", "--disable-default-apps", "--mute-audio", "--hide-scrollbars",
+      `--window-size=${width},${height}`, "about:blank",
+    ], { stdio: ["ignore", "ignore", "ignore", "pipe", "pipe"] });
+    const page = new HeadlessPage(proc, profile);
+    const { targetId } = (await page.send("Target.createTarget", { url: "about:blank" })) as { targetId: string };
+    const { sessionId } = (await page.send("Target.attachToTarget", { targetId, flatten: true })) as { sessionId: string };
+    page.sessionId = sessionId;
+    await page.send("Network.enable");
+    await page.send("Runtime.enable");
+    await page.send("Page.enable");
+    await page.send("Emulation.setDeviceMetricsOverride", { width, height, deviceScaleFactor: 1, mobile: false });
+    return page;
+  }
+
+  private receive(msg: Record<string, unknown>): void {
+    if (typeof msg.id === "number") {
+      const p = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      const error = msg.error as { message: string } | undefined;
+      if (error) p?.reject(new Error(`CDP: ${error.message}`));
+      else p?.resolve(msg.result);
+      return;
+    }
+    const params = msg.params as Record<string, unknown> | undefined;
+    if (msg.method === "Network.requestWillBeSent") this.requests.push((params!.request as { url: string }).url);
+    if (msg.method === "Runtime.consoleAPICalled") {
+      const args = params!.args as Array<{ value?: unknown; description?: string }>;
+      this.consoleLines.push(args.map((a) => String(a.value ?? a.description)).join(" "));
+    }
+  }
+
+  send(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
+    const id = this.nextId++;
+    const msg: Record<string, unknown> = { id, method, params };
+    if (this.sessionId !== "" && !method.startsWith("Target.") && !method.startsWith("Browser.")) msg.sessionId = this.sessionId;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      (this.proc.stdio[3] as Writable).write(`${JSON.stringify(msg)}\0`);
+    });
+  }
+
+  /** The value of a page expression (awaited when it is a promise). */
+  async evaluate<T>(expression: string): Promise<T> {
+    const r = (await this.send("Runtime.evaluate", { expression, returnByValue: true, awaitPromise: true })) as {
+      result: { value: T }; exceptionDetails?: { text: string; exception?: { description?: string } };
+    };
+    if (r.exceptionDetails) throw new Error(`page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+    return r.result.value;
+  }
+
+  /** Polls `expression` until it is truthy or `timeoutMs` passes. */
+  async waitFor(expression: string, timeoutMs: number): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (!(await this.evaluate<boolean>(expression))) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${expression}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async navigate(url: string): Promise<void> {
+    await this.send("Page.navigate", { url });
+  }
+
+  /** Sets the files of the <input type=file> matching `selector`, as a user picking them does (fires change). */
+  async setFiles(selector: string, files: string[]): Promise<void> {
+    const { root } = (await this.send("DOM.getDocument")) as { root: { nodeId: number } };
+    const { nodeId } = (await this.send("DOM.querySelector", { nodeId: root.nodeId, selector })) as { nodeId: number };
+    if (!nodeId) throw new Error(`no element ${selector}`);
+    await this.send("DOM.setFileInputFiles", { nodeId, files });
+  }
+
+  async screenshot(): Promise<Buffer> {
+    const { data } = (await this.send("Page.captureScreenshot", { format: "png" })) as { data: string };
+    return Buffer.from(data, "base64");
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise<void>((r) => this.proc.once("exit", () => r()));
+    this.send("Browser.close").catch(() => undefined);
+    const timer = setTimeout(() => this.proc.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+    await rm(this.profile, { recursive: true, force: true });
+  }
+}
