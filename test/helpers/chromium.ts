@@ -101,11 +101,20 @@ export class HeadlessPage {
     return r.result.value;
   }
 
-  /** Polls `expression` until it is truthy or `timeoutMs` passes. */
+  /**
+   * Polls `expression` until it is truthy or `timeoutMs` passes. Errors count as not yet (the document may
+   * still be loading); the last one is reported on timeout.
+   */
   async waitFor(expression: string, timeoutMs: number): Promise<void> {
     const end = Date.now() + timeoutMs;
-    while (!(await this.evaluate<boolean>(expression))) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${expression}`);
+    let last = "";
+    for (;;) {
+      try {
+        if (await this.evaluate<boolean>(expression)) return;
+      } catch (err) {
+        last = ` (last error: ${(err as Error).message})`;
+      }
+      if (Date.now() > end) throw new Error(`timed out waiting for ${expression}${last}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
