@@ -18,7 +18,7 @@ const USAGE = `usage: laclip embed --checkpoint X [--images DIR] [--texts FILE] 
   --checkpoint  a .pt (LaCLIP / open_clip torch.save), a .safetensors, or a project checkpoint directory
   --images      directory searched recursively for .jpg/.jpeg/.png/.webp/.gif/.tif/.tiff/.heic/.heif files
   --texts       text file, one text per line
-  --merges      CLIP BPE merges file (default $LACLIP_BPE); needed with --texts
+  --merges      CLIP BPE merges file for --texts (default $LACLIP_BPE, else OpenAI's CLIP vocabulary, shipped)
   The --vision-*/--text-* options override what the checkpoint cannot tell (heads when widths are not
   multiples of 64, activations and LayerNorm epsilons of weights trained unlike the released models).`;
 

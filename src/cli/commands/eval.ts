@@ -19,7 +19,7 @@ const USAGE = `usage: laclip eval --checkpoint CKPT --images DIR|LIST --classes 
   --folder-map  JSON {"folder": classIndex} when the folders are not in class order
   --image-root  folder the relative paths of a label list are under (default: the list's folder)
   --dataset     name in the result (default: the images' base name)
-  --merges      CLIP BPE merges file (default: $LACLIP_BPE)
+  --merges      CLIP BPE merges file (default: $LACLIP_BPE, else OpenAI's CLIP vocabulary, shipped)
   --batch N     images per batch (default 64)      --workers N   decode threads (default 0: inline)
   --dtype       fp32 (default) or bf16 autocast     --device      cpu (default), cuda, cuda:N
   --resampler   libvips (default) or pillow (bit-exact to Pillow, slower)
