@@ -17,6 +17,8 @@ export interface EvalFilesOptions extends TaskFiles {
   checkpoint: string;
   /** Config fields the checkpoint cannot show (heads when widths are not multiples of 64, activations, epsilons). */
   overrides?: ClipOverrides;
+  /** `--model NAME|config.json` (see LoadClipOptions.model). */
+  model?: string;
   /** BPE merges file; default $LACLIP_BPE, else the shipped OpenAI vocabulary. */
   merges?: string;
   /** Name in the result; default the images' base name. */
@@ -38,7 +40,7 @@ export async function evalFromFiles(o: EvalFilesOptions): Promise<BenchmarkResul
   const tokenizer = openTokenizerFile(o.merges);
   const task = await openZeroShotTask(o);
   for (const n of task.set.notes) o.log?.(n);
-  const { model, config, notes } = await loadClipCheckpoint(o.checkpoint, { device: o.device, overrides: o.overrides });
+  const { model, config, notes } = await loadClipCheckpoint(o.checkpoint, { device: o.device, overrides: o.overrides, model: o.model });
   for (const n of notes) o.log?.(`checkpoint: ${n}`);
   const decoder = createDecoder({ workers: o.workers ?? 0 });
   try {

@@ -34,6 +34,8 @@ export interface EmbedOptions {
   /** BPE merges file; default $LACLIP_BPE, else the shipped OpenAI vocabulary. */
   merges?: string;
   overrides?: ClipOverrides;
+  /** `--model NAME|config.json` (see LoadClipOptions.model). */
+  model?: string;
   resampler?: Resampler;
 }
 
@@ -109,7 +111,7 @@ export async function embedToFile(o: EmbedOptions): Promise<EmbedSummary> {
   const images = o.images === undefined ? undefined : await listImages(o.images);
   const lines = o.texts === undefined ? undefined : await readTextLines(o.texts);
   const tokenizer = lines === undefined ? undefined : openTokenizerFile(o.merges);
-  const { model, config, notes } = await loadClipCheckpoint(o.checkpoint, { overrides: o.overrides });
+  const { model, config, notes } = await loadClipCheckpoint(o.checkpoint, { overrides: o.overrides, model: o.model });
   try {
     model.eval();
     const dim = config.embedDim;
