@@ -20,6 +20,7 @@ const COMMANDS = [
   "embed",
   "train",
   "eval",
+  "export",
   "demo",
   "serve",
 ] as const;
