@@ -4,12 +4,14 @@
  */
 import type { Exporter } from "./context.js";
 import { exportHf } from "./hf/export.js";
+import { exportOnnxFolder } from "./onnx/exporter.js";
 import { exportOpenClip } from "./open_clip.js";
 
 export const EXPORTERS: Readonly<Record<string, Exporter>> = {
   open_clip: exportOpenClip,
   hf: exportHf,
-  // onnx: the transformers.js / onnxruntime-web layout (the hf text files plus onnx/*.onnx), registered here.
+  // The transformers.js / onnxruntime-web layout: the hf text files plus onnx/*.onnx (fp32 and int8).
+  onnx: exportOnnxFolder,
 };
 
 export function exportFormats(): string[] {

@@ -17,7 +17,10 @@ import { fromHost, noGrad, tensor, tidy } from "../../src/engine/index.js";
 import { exportOnnx } from "../../src/export/onnx/index.js";
 import { preprocessBatch } from "../../src/image/index.js";
 import { imageTransformFor, resolveClipConfig } from "../../src/models/clip/index.js";
-import { ClipTokenizer, readDefaultMerges } from "../../src/tokenizer/index.js";
+import { BpeVocab, ClipTokenizer, readDefaultMerges, writeMergesFile } from "../../src/tokenizer/index.js";
+import { saveClipCheckpoint } from "../../src/models/clip/index.js";
+import { colourMerges } from "../eval/tiny_models.js";
+import { runCli } from "../helpers/cli.js";
 import { maxAbsDiff, tinyConfigs, tinyModel } from "./onnx_fixtures.js";
 
 env.allowRemoteModels = false;
@@ -100,3 +103,41 @@ for (const name of ["laclip qk-norm", "open_clip quick_gelu"]) {
     }
   });
 }
+
+test("laclip export --format onnx of a saved checkpoint with learned merges (as the demo's) gives laclip's scores in transformers.js", async () => {
+  const root = await mkdtemp(join(tmpdir(), "laclip-tjs-"));
+  const merges = colourMerges(["photo", "red", "green", "blue", "circle", "square", "sky", "dog"]);
+  const vocabSize = new BpeVocab(merges).size;
+  const input = tinyConfigs(vocabSize)["laclip qk-norm"]!;
+  const model = tinyModel(input, 33);
+  try {
+    const mergesFile = join(root, "merges.txt");
+    writeMergesFile(mergesFile, merges);
+    await saveClipCheckpoint(model, join(root, "checkpoint"));
+    const out = join(root, "exported");
+    const r = await runCli(["export", "--checkpoint", join(root, "checkpoint"), "--format", "onnx", "--merges", mergesFile, "--out", out]);
+    assert.equal(r.code, 0, r.stderr);
+    const files = (JSON.parse(r.stdout) as { files: string[] }).files.map((f) => f.slice(out.length + 1));
+    assert.ok(["config.json", "tokenizer.json", "onnx/model.onnx", "onnx/text_model_quantized.onnx"].every((f) => files.includes(f)), files.join(" "));
+
+    const s = model.config.vision.imageSize;
+    const image = join(root, "blue.png");
+    await sharp({ create: { width: s, height: s, channels: 3, background: { r: 20, g: 60, b: 230 } } }).png().toFile(image);
+    const labels = ["red circle", "green square", "blue sky", "dog"];
+    const tok = new ClipTokenizer(merges, { contextLength: model.config.text.contextLength });
+    const px = await preprocessBatch([{ path: image }], imageTransformFor(model.config));
+    const own = noGrad(() => tidy(() => softmax(model.forward(
+      tensor(px, { shape: [1, 3, s, s] }), fromHost(tok.encodeBatchI64(labels.map((l) => TEMPLATE.replace("{}", l))))).logitsPerImage.toTypedArray() as Float32Array)));
+
+    env.localModelPath = root;
+    const classify = await pipeline("zero-shot-image-classification", "exported", { dtype: "fp32" });
+    const result = (await classify(image, labels, { hypothesis_template: TEMPLATE })) as Array<{ label: string; score: number }>;
+    const err = maxAbsDiff(labels.map((l) => result.find((x) => x.label === l)!.score), own);
+    console.log(`cli export, learned merges (${vocabSize} tokens): max |diff| ${err.toExponential(2)}`);
+    assert.ok(err < 1e-4, `max |diff| ${err}`);
+    await classify.dispose();
+  } finally {
+    model.dispose();
+    await rm(root, { recursive: true, force: true });
+  }
+});

@@ -12,6 +12,7 @@ export const summary = "export a checkpoint for open_clip, Hugging Face transfor
 const usage = (): string => `usage: laclip export --checkpoint C --format ${exportFormats().join("|")} --out DIR [--model NAME|config.json] [--merges FILE]
   --format      open_clip: open_clip_model.safetensors + open_clip_config.json (open_clip's 'local-dir:DIR')
                 hf: a transformers CLIPModel folder (model.safetensors, config.json, tokenizer and processor files)
+                onnx: transformers.js's layout (hf text files + onnx/{model,text_model,vision_model}[_quantized].onnx); laclip serve DIR shows it
   --out         the folder to write (created if missing; files in it of the same names are replaced)
   --merges      the BPE merges the model was trained with (default $LACLIP_BPE, else OpenAI's CLIP vocabulary)
 ${CHECKPOINT_USAGE}`;
