@@ -3,7 +3,7 @@
  * image, and the probabilities it shows are laclip's own (same labels, same prompt) — the same top label, and
  * scores within 1e-4 (the image is at the model's size, so the browser resizes nothing). Every request the
  * page makes goes to the local server. The test saves a screenshot (.work/screenshots/serve.png, or
- * $LACLIP_SCREENSHOT).
+ * $LACLIP_SCREENSHOT). The int8 weights, picked in the page, give scores within 0.05 of laclip's.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -20,6 +20,11 @@ import { ClipTokenizer, readDefaultMerges } from "../../src/tokenizer/index.js";
 import { projectRoot } from "../../src/util/project_root.js";
 import { maxAbsDiff, tinyConfigs, tinyModel } from "../export/onnx_fixtures.js";
 import { chromiumPath, HeadlessPage } from "../helpers/chromium.js";
+
+/** The bars the page shows, top first: each label and its probability. */
+function shownResults(page: HeadlessPage): Promise<Array<{ label: string; score: number }>> {
+  return page.evaluate("[...document.querySelectorAll('#results li')].map((li) => ({ label: li.dataset.label, score: Number(li.dataset.score) }))");
+}
 
 const LABELS = ["a red circle", "a green square", "a dog on the grass", "the blue sky", "a bowl of soup"];
 const TEMPLATE = "a photo of {}.";
@@ -63,9 +68,7 @@ test("the serve page classifies a picked image as laclip does, fetching nothing 
     const status = await page.evaluate<string>("document.getElementById('status').textContent");
     assert.equal(await page.evaluate("document.body.dataset.state"), "done", status);
 
-    const shown = await page.evaluate<Array<{ label: string; score: number }>>(
-      "[...document.querySelectorAll('#results li')].map((li) => ({ label: li.dataset.label, score: Number(li.dataset.score) }))",
-    );
+    const shown = await shownResults(page);
     assert.equal(shown.length, LABELS.length);
     assert.equal(shown[0]!.label, ownTop, "the top label the page shows is laclip's");
     const scores = LABELS.map((l) => shown.find((r) => r.label === l)!.score);
@@ -73,14 +76,22 @@ test("the serve page classifies a picked image as laclip does, fetching nothing 
     console.log(`page: top '${shown[0]!.label}' ${shown[0]!.score.toFixed(4)}; laclip: '${ownTop}' ${Math.max(...own).toFixed(4)}; max |diff| ${err.toExponential(2)}; ${status}`);
     assert.ok(err < 1e-4, `scores differ by ${err}`);
 
-    const foreign = page.requests.filter((u) => !u.startsWith(server!.url) && !u.startsWith("data:") && !u.startsWith("blob:"));
-    assert.deepEqual(foreign, [], "requests beyond the local server");
-    assert.ok(page.requests.some((u) => u.endsWith("/model/onnx/model.onnx")) && page.requests.some((u) => u.endsWith(".wasm")));
-
     const shot = process.env.LACLIP_SCREENSHOT ?? join(projectRoot(), ".work", "screenshots", "serve.png");
     await mkdir(dirname(shot), { recursive: true });
     await writeFile(shot, await page.screenshot());
     console.log(`screenshot: ${shot}`);
+
+    // The int8 weights (onnx/model_quantized.onnx), chosen in the page: same labels, scores within 0.05.
+    await page.evaluate("const p = document.getElementById('precision'); p.value = '_quantized'; p.dispatchEvent(new Event('change')); true");
+    await page.waitFor("document.body.dataset.state === 'done' && [...document.querySelectorAll('#results li')].length > 0 && performance.getEntriesByType('resource').some((e) => e.name.endsWith('model_quantized.onnx'))", 60_000);
+    const q8 = await shownResults(page);
+    const q8Err = maxAbsDiff(LABELS.map((l) => q8.find((r) => r.label === l)!.score), own);
+    console.log(`page int8: max |diff| ${q8Err.toExponential(2)}`);
+    assert.ok(q8Err < 0.05, `int8 scores differ by ${q8Err}`);
+
+    const foreign = page.requests.filter((u) => !u.startsWith(server!.url) && !u.startsWith("data:") && !u.startsWith("blob:"));
+    assert.deepEqual(foreign, [], "requests beyond the local server");
+    assert.ok(page.requests.some((u) => u.endsWith("/model/onnx/model.onnx")) && page.requests.some((u) => u.endsWith(".wasm")));
   } finally {
     await page?.close();
     await server?.close();
