@@ -3,7 +3,7 @@
  * output named after its op and a counter unless a name is given. `toModel` wraps it for opset 17, the first
  * with LayerNormalization.
  */
-import { float as floatAttr, type AttrValue, type ElemType, type OnnxModel, type OnnxNode, type OnnxTensor, type ValueInfo } from "./proto.js";
+import { float as floatAttr, int, type AttrValue, type ElemType, type OnnxModel, type OnnxNode, type OnnxTensor, type ValueInfo } from "./proto.js";
 
 export const OPSET = 17;
 /** The IR version that opset 17 belongs to. */
@@ -44,14 +44,24 @@ export class GraphBuilder {
   }
 
   input(name: string, type: ElemType, dims: Array<number | string>): string {
-    this.inputs.push({ name: this.fresh(name), type, dims });
+    this.claim(name);
+    this.inputs.push({ name, type, dims });
     return name;
   }
 
   /** Makes `value` a graph output called `name` (through an Identity when it already has another name). */
   output(name: string, value: string, type: ElemType, dims: Array<number | string>): void {
-    if (value !== name) this.op("Identity", [value], {}, name);
+    if (value !== name) {
+      this.claim(name);
+      this.nodes.push({ op: "Identity", inputs: [value], outputs: [name], name: `Identity_${this.nodes.length}`, attrs: {} });
+    }
     this.outputs.push({ name, type, dims });
+  }
+
+  /** Graph inputs and outputs keep their exact names (clients look them up): a clash is a bug here. */
+  private claim(name: string): void {
+    if (this.names.has(name)) throw new Error(`graph ${this.name}: the name '${name}' is taken`);
+    this.names.add(name);
   }
 
   /** A named constant; the name is made unique if taken. */
@@ -86,7 +96,7 @@ export class GraphBuilder {
   mul(a: string, b: string): string { return this.op("Mul", [a, b]); }
   matmul(a: string, b: string): string { return this.op("MatMul", [a, b]); }
   layerNorm(x: string, scale: string, bias: string, eps: number): string {
-    return this.op("LayerNormalization", [x, scale, bias], { axis: { kind: "int", value: -1 }, epsilon: floatAttr(eps) });
+    return this.op("LayerNormalization", [x, scale, bias], { axis: int(-1), epsilon: floatAttr(eps) });
   }
 
   toModel(o: { producerVersion: string; docString?: string; metadata?: Record<string, string> }): OnnxModel {
