@@ -8,7 +8,7 @@ import type { GraphBuilder } from "./graph.js";
 import { int, ints } from "./proto.js";
 import type { GraphWeights } from "./weights.js";
 
-/** x @ W + b for a PyTorch Linear at `prefix` (`prefix.weight` (out, in), optional `prefix.bias`). */
+/** x @ W^T + b for a PyTorch Linear: `weightKey` (out, in), `biasKey` when the checkpoint has it. */
 export function linear(g: GraphBuilder, w: GraphWeights, x: string, weightKey: string, biasKey: string | undefined): string {
   const y = g.matmul(x, w.matrix(g, weightKey, true));
   return biasKey !== undefined && w.has(biasKey) ? g.add(y, w.plain(g, biasKey)) : y;

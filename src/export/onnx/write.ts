@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { HostTensor } from "../../io/host_tensor.js";
 import { writeAll, writeFileAtomic } from "../../io/file/atomic_write.js";
 import type { ClipConfig } from "../../models/clip/config.js";
-import { buildClipGraph, CLIP_GRAPHS } from "./clip_graphs.js";
+import { buildClipGraph, CLIP_GRAPHS, type ClipGraphName } from "./clip_graphs.js";
 import { OnnxExportError } from "./errors/onnx_export_error.js";
 import { encodeModel } from "./proto.js";
 import { GraphWeights, type Precision } from "./weights.js";
@@ -28,7 +28,7 @@ export function onnxFileName(graph: string, precision: Precision): string {
 }
 
 /** One graph as bytes (for tests and for writing). */
-export function clipOnnxBytes(graph: (typeof CLIP_GRAPHS)[number], config: ClipConfig, weights: GraphWeights, producerVersion: string): Buffer[] {
+export function clipOnnxBytes(graph: ClipGraphName, config: ClipConfig, weights: GraphWeights, producerVersion: string): Buffer[] {
   const chunks = encodeModel(buildClipGraph(graph, config, weights, producerVersion));
   const total = chunks.reduce((n, c) => n + c.length, 0);
   if (total > MAX_MESSAGE) {
