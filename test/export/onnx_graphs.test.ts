@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-web";
 import { writeClipOnnx } from "../../src/export/onnx/write.js";
+import { liveTensors } from "../../src/engine/index.js";
 import { resolveClipConfig } from "../../src/models/clip/index.js";
 import { ids64, maxAbsDiff, ownOutputs, pixels, tinyConfigs, tinyModel } from "./onnx_fixtures.js";
 
@@ -44,6 +45,7 @@ const norms = (x: Float32Array, d: number) => {
 for (const [name, input] of Object.entries(tinyConfigs(VOCAB))) {
   test(`onnxruntime-web runs the ${name} export as laclip computes it`, async () => {
     const dir = await mkdtemp(join(tmpdir(), "laclip-onnx-"));
+    const live = liveTensors();
     const model = tinyModel(input, 7);
     try {
       const config = resolveClipConfig(input);
@@ -99,5 +101,6 @@ for (const [name, input] of Object.entries(tinyConfigs(VOCAB))) {
       model.dispose();
       await rm(dir, { recursive: true, force: true });
     }
+    assert.equal(liveTensors(), live, "the export and the comparison leave no tensor behind");
   });
 }
