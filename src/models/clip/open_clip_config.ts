@@ -42,14 +42,15 @@ const VISION_OFF: Json = {
   scale_attn: false, scale_fc: false, act_kwargs: null, image_seq_len: null, block_type: null, timm_drop: 0, timm_drop_path: null,
 };
 const TEXT_OFF: Json = {
-  text_arch: "clip", hf_model_name: null, hf_tokenizer_name: null, ls_init_value: null, embed_cls: false, no_causal_mask: false,
+  text_arch: "clip", hf_model_name: null, ls_init_value: null, embed_cls: false, no_causal_mask: false,
   final_ln_after_pool: false, pool_type: "argmax", proj_bias: false, proj_type: "linear", output_tokens: false, qk_norm: false,
   scaled_cosine_attn: false, scale_heads: false, scale_attn_inner: false, scale_attn: false, scale_fc: false, act_kwargs: null,
   variable_text: false, tokenizer_type: "", tokenizer_mode: null, tokenizer_kwargs: null, pad_id: 0, block_type: null,
 };
 const VISION_USED = ["image_size", "layers", "width", "patch_size", "head_width", "mlp_ratio", "no_ln_pre", "qk_norm", "norm_kwargs",
   "timm_model_name", "timm_model_pretrained", "timm_pool", "timm_proj", "timm_proj_bias", "timm_model_kwargs"];
-const TEXT_USED = ["context_length", "vocab_size", "width", "heads", "layers", "mlp_ratio", "norm_kwargs", "eos_id", "bos_id"];
+// hf_tokenizer_name names where the tokenizer is (the export folder for learned merges); the model ignores it.
+const TEXT_USED = ["context_length", "vocab_size", "width", "heads", "layers", "mlp_ratio", "norm_kwargs", "eos_id", "bos_id", "hf_tokenizer_name"];
 
 function obj(v: unknown, key: string, where: string): Json {
   if (v === null || typeof v !== "object" || Array.isArray(v)) throw new ConfigError(`${where}: '${key}' must be an object`, key);
