@@ -34,6 +34,13 @@ export class HeadlessPage {
   private sessionId = "";
 
   private constructor(private readonly proc: ChildProcess, private readonly profile: string) {
+    // A browser that dies (or never starts) fails every pending command instead of leaving the test waiting.
+    const fail = (why: string) => {
+      for (const p of this.pending.values()) p.reject(new Error(`chromium ${why}`));
+      this.pending.clear();
+    };
+    proc.once("exit", (code, signal) => fail(`exited (${signal ?? code})`));
+    proc.once("error", (err) => fail(`could not start: ${err.message}`));
     const input = proc.stdio[4] as Readable;
     input.setEncoding("utf8");
     input.on("data", (chunk: string) => {
@@ -55,14 +62,24 @@ export class HeadlessPage {
       `--window-size=${width},${height}`, "about:blank",
     ], { stdio: ["ignore", "ignore", "ignore", "pipe", "pipe"] });
     const page = new HeadlessPage(proc, profile);
-    const { targetId } = (await page.send("Target.createTarget", { url: "about:blank" })) as { targetId: string };
-    const { sessionId } = (await page.send("Target.attachToTarget", { targetId, flatten: true })) as { sessionId: string };
-    page.sessionId = sessionId;
-    await page.send("Network.enable");
-    await page.send("Runtime.enable");
-    await page.send("Page.enable");
-    await page.send("Emulation.setDeviceMetricsOverride", { width, height, deviceScaleFactor: 1, mobile: false });
+    try {
+      await page.attach(width, height);
+    } catch (err) {
+      await page.close();
+      throw err;
+    }
     return page;
+  }
+
+  /** A new tab, attached (its session id is added to every later command but Target/Browser ones). */
+  private async attach(width: number, height: number): Promise<void> {
+    const { targetId } = (await this.send("Target.createTarget", { url: "about:blank" })) as { targetId: string };
+    const { sessionId } = (await this.send("Target.attachToTarget", { targetId, flatten: true })) as { sessionId: string };
+    this.sessionId = sessionId;
+    await this.send("Network.enable");
+    await this.send("Runtime.enable");
+    await this.send("Page.enable");
+    await this.send("Emulation.setDeviceMetricsOverride", { width, height, deviceScaleFactor: 1, mobile: false });
   }
 
   private receive(msg: Record<string, unknown>): void {
@@ -87,7 +104,15 @@ export class HeadlessPage {
     const msg: Record<string, unknown> = { id, method, params };
     if (this.sessionId !== "" && !method.startsWith("Target.") && !method.startsWith("Browser.")) msg.sessionId = this.sessionId;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`chromium did not answer ${method} within 60 s`));
+      }, 60_000);
+      const done = (f: () => void) => {
+        clearTimeout(timer);
+        f();
+      };
+      this.pending.set(id, { resolve: (v) => done(() => resolve(v)), reject: (e) => done(() => reject(e)) });
       (this.proc.stdio[3] as Writable).write(`${JSON.stringify(msg)}\0`);
     });
   }
@@ -137,11 +162,13 @@ export class HeadlessPage {
   }
 
   async close(): Promise<void> {
-    const exited = new Promise<void>((r) => this.proc.once("exit", () => r()));
-    this.send("Browser.close").catch(() => undefined);
-    const timer = setTimeout(() => this.proc.kill("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
+    if (this.proc.exitCode === null && this.proc.signalCode === null) {
+      const exited = new Promise<void>((r) => this.proc.once("exit", () => r()));
+      this.send("Browser.close").catch(() => undefined);
+      const timer = setTimeout(() => this.proc.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
     await rm(this.profile, { recursive: true, force: true });
   }
 }
