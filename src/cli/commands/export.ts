@@ -13,7 +13,8 @@ const usage = (): string => `usage: laclip export --checkpoint C --format ${expo
   --format      open_clip: open_clip_model.safetensors + open_clip_config.json (open_clip's 'local-dir:DIR')
                 hf: a transformers CLIPModel folder (model.safetensors, config.json, tokenizer and processor files)
   --out         the folder to write (created if missing; files in it of the same names are replaced)
-  --merges      the BPE merges the model was trained with (default $LACLIP_BPE, else OpenAI's CLIP vocabulary)
+  --merges      the BPE merges the model was trained with (default: the file a training checkpoint's
+                trainer.json records, else $LACLIP_BPE, else OpenAI's CLIP vocabulary)
 ${CHECKPOINT_USAGE}`;
 
 export async function run(argv: string[]): Promise<number> {
