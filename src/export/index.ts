@@ -7,7 +7,7 @@
  * then the format's exporter (formats.ts) writes the folder.
  */
 import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "../errors/config_error.js";
 import { loadClipCheckpoint, type ClipOverrides } from "../models/clip/index.js";
@@ -75,10 +75,16 @@ export async function exportCheckpoint(o: ExportOptions): Promise<ExportResult> 
   notes.push(`tokenizer: ${mergesPath}${recorded !== undefined ? " (recorded in the checkpoint's trainer.json)" : ""}`);
   try {
     model.eval();
-    await mkdir(o.out, { recursive: true });
+    const created = await mkdir(o.out, { recursive: true });
     const ctx: ExportContext = { model, config, merges, openaiVocab: isOpenAiVocab(merges, mergesPath), out: o.out, checkpoint: o.checkpoint, log };
-    const files = await exporter(ctx);
-    return { format: o.format, out: o.out, files, notes };
+    try {
+      const files = await exporter(ctx);
+      return { format: o.format, out: o.out, files, notes };
+    } catch (err) {
+      // A refused model (the format cannot represent it) leaves no empty folder behind.
+      if (created !== undefined && (await readdir(o.out).catch(() => ["?"])).length === 0) await rmdir(o.out).catch(() => undefined);
+      throw err;
+    }
   } finally {
     model.dispose();
   }

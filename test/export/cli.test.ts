@@ -28,6 +28,7 @@ test("laclip export: unknown formats and what a format cannot hold are one-line 
   assert.equal(hf.code, 1);
   assert.equal(hf.stderr.trim().split("\n").length, 1, hf.stderr);
   assert.match(hf.stderr, /transformers' CLIPModel cannot represent this model: qk-norm/);
+  assert.equal(existsSync(join(dir, "hf")), false, "a refused export leaves no folder");
 
   // A training checkpoint records its merges file in trainer.json; export uses it without --merges.
   const merges = join(dir, "merges.txt");
