@@ -11,10 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromHost, manualSeed, noGrad, randn, tidy } from "../../src/engine/index.js";
 import { exportCheckpoint } from "../../src/export/index.js";
-import { writeSafetensors } from "../../src/io/index.js";
+import { readSafetensors, writeSafetensors } from "../../src/io/index.js";
 import { CLIP, clipPreset, loadClipCheckpoint, resolveClipConfig, saveClipCheckpoint, type ClipConfig } from "../../src/models/clip/index.js";
 import { openTokenizerFile } from "../../src/tokenizer/index.js";
-import { projectRoot } from "../helpers/shared.js";
+import { projectRoot, sharedPath } from "../helpers/shared.js";
 
 const PY = "/usr/bin/python3";
 const SCRIPT = join(projectRoot(), "test", "export", "torch_layouts.py");
@@ -140,3 +140,39 @@ test("hf export of a qk-norm model fails in one line naming qk-norm", async () =
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+/** L2-normalised rows of a (N, D) f32 host tensor. */
+function normalisedRows(data: Uint8Array, d: number): Float32Array {
+  const x = new Float32Array(data.slice().buffer);
+  for (let r = 0; r < x.length / d; r++) {
+    let s = 0;
+    for (let c = 0; c < d; c++) s += x[r * d + c]! ** 2;
+    for (let c = 0; c < d; c++) x[r * d + c]! /= Math.sqrt(s);
+  }
+  return x;
+}
+
+for (const [family, formats] of [["open_clip", ["open_clip", "hf"]], ["laclip_slip", ["open_clip"]]] as const) {
+  test(`the released-layout ${family} fixture exported as ${formats.join(" and ")} gives PyTorch's own embeddings`, async (t) => {
+    const fixture = sharedPath(t, "reference", "parity", family);
+    if (fixture === undefined || !havePythonTorch(t)) return;
+    const dir = await mkdtemp(join(tmpdir(), "laclip-fixture-export-"));
+    try {
+      const io = (await readSafetensors(join(fixture, "io.safetensors"))).tensors;
+      const inputs = join(dir, "inputs.safetensors");
+      await writeSafetensors(inputs, new Map([["images", io.get("input.image")!], ["tokens", io.get("input.text")!]]));
+      for (const format of formats) {
+        const out = join(dir, format);
+        // The fixture's widths are not multiples of 64: its heads are given, as a user would.
+        await exportCheckpoint({ checkpoint: join(fixture, "checkpoint.pt"), format, out, overrides: { vision: { heads: 4 }, text: { heads: 4 } } });
+        const r = spawnSync(PY, [SCRIPT, format, out, inputs], { encoding: "utf8", maxBuffer: 64 << 20 });
+        assert.equal(r.status, 0, r.stderr);
+        const py = JSON.parse(r.stdout) as PyResult;
+        close(py.image_embeds, normalisedRows(io.get("output.image_embed")!.data, 32), `${format} image_embeds`);
+        close(py.text_embeds, normalisedRows(io.get("output.text_embed")!.data, 32), `${format} text_embeds`);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
