@@ -6,7 +6,9 @@
  * The checkpoint loads as every command loads one (its own config, `model`, or shape inference; overrides),
  * then the format's exporter (formats.ts) writes the folder.
  */
-import { mkdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, rmdir } from "node:fs/promises";
+import { join } from "node:path";
 import { ConfigError } from "../errors/config_error.js";
 import { loadClipCheckpoint, type ClipOverrides } from "../models/clip/index.js";
 import { builtinMergesPath, chooseMerges, readMergesFile, type MergeList } from "../tokenizer/index.js";
@@ -27,7 +29,10 @@ export interface ExportOptions {
   /** `NAME|config.json`, as the CLI's --model. */
   model?: string;
   overrides?: ClipOverrides;
-  /** The merges file the model's texts were tokenized with (default: LACLIP_BPE, else OpenAI's, shipped). */
+  /**
+   * The merges file the model's texts were tokenized with. Default: the one a training checkpoint's
+   * trainer.json records (the demo's learned merges, say), else LACLIP_BPE, else OpenAI's (shipped).
+   */
   merges?: string;
   log?: (line: string) => void;
 }
@@ -46,19 +51,40 @@ function isOpenAiVocab(list: MergeList, path: string): boolean {
   return list.merges.length === openai.merges.length && list.merges.every(([a, b], i) => openai.merges[i]![0] === a && openai.merges[i]![1] === b);
 }
 
+/** The merges file a training checkpoint directory's trainer.json records, when it still exists. */
+async function recordedMerges(checkpoint: string): Promise<string | undefined> {
+  const text = await readFile(join(checkpoint, "trainer.json"), "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  let merges: unknown;
+  try {
+    merges = (JSON.parse(text) as { tokenizer?: { merges?: unknown } }).tokenizer?.merges;
+  } catch {
+    return undefined;
+  }
+  return typeof merges === "string" && existsSync(merges) ? merges : undefined;
+}
+
 export async function exportCheckpoint(o: ExportOptions): Promise<ExportResult> {
   const exporter = EXPORTERS[o.format];
   if (exporter === undefined) throw new ConfigError(`unknown export format '${o.format}'; known: ${exportFormats().join(", ")}`, "format");
   const log = o.log ?? (() => undefined);
-  const { path: mergesPath } = chooseMerges(o.merges);
+  const recorded = o.merges === undefined ? await recordedMerges(o.checkpoint) : undefined;
+  const { path: mergesPath } = chooseMerges(o.merges ?? recorded);
   const merges = readMergesFile(mergesPath);
   const { model, config, notes } = await loadClipCheckpoint(o.checkpoint, { model: o.model, overrides: o.overrides });
+  notes.push(`tokenizer: ${mergesPath}${recorded !== undefined ? " (recorded in the checkpoint's trainer.json)" : ""}`);
   try {
     model.eval();
-    await mkdir(o.out, { recursive: true });
+    const created = await mkdir(o.out, { recursive: true });
     const ctx: ExportContext = { model, config, merges, openaiVocab: isOpenAiVocab(merges, mergesPath), out: o.out, checkpoint: o.checkpoint, log };
-    const files = await exporter(ctx);
-    return { format: o.format, out: o.out, files, notes };
+    try {
+      const files = await exporter(ctx);
+      return { format: o.format, out: o.out, files, notes };
+    } catch (err) {
+      // A refused model (the format cannot represent it) leaves no empty folder behind.
+      if (created !== undefined && (await readdir(o.out).catch(() => ["?"])).length === 0) await rmdir(o.out).catch(() => undefined);
+      throw err;
+    }
   } finally {
     model.dispose();
   }

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { manualSeed } from "../../src/engine/index.js";
@@ -28,13 +28,17 @@ test("laclip export: unknown formats and what a format cannot hold are one-line 
   assert.equal(hf.code, 1);
   assert.equal(hf.stderr.trim().split("\n").length, 1, hf.stderr);
   assert.match(hf.stderr, /transformers' CLIPModel cannot represent this model: qk-norm/);
+  assert.equal(existsSync(join(dir, "hf")), false, "a refused export leaves no folder");
 
+  // A training checkpoint records its merges file in trainer.json; export uses it without --merges.
   const merges = join(dir, "merges.txt");
   writeMergesFile(merges, colourMerges());
+  await writeFile(join(ckpt, "trainer.json"), JSON.stringify({ tokenizer: { merges, contextLength: 16 } }));
   const out = join(dir, "oc");
-  const r = await runCli(["export", "--checkpoint", ckpt, "--format", "open_clip", "--out", out, "--merges", merges]);
+  const r = await runCli(["export", "--checkpoint", ckpt, "--format", "open_clip", "--out", out], { env: { ...process.env, LACLIP_BPE: "" } });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /not OpenAI's CLIP vocabulary/);
+  assert.match(r.stderr, /tokenizer: .*merges\.txt \(recorded in the checkpoint's trainer\.json\)/);
   const cfg = JSON.parse(await readFile(join(out, "open_clip_config.json"), "utf8")) as { model_cfg: { text_cfg: Record<string, unknown> } };
   assert.equal(cfg.model_cfg.text_cfg["hf_tokenizer_name"], ".");
   for (const f of ["tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json"]) assert.ok(existsSync(join(out, f)), f);

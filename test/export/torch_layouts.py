@@ -2,10 +2,11 @@
 config and loaded from its safetensors with strict=True (so every key and shape must match), then run on given
 inputs. Used by test/export/torch_layouts.test.ts:
 
-    /usr/bin/python3 torch_layouts.py open_clip|hf DIR INPUTS.safetensors
+    /usr/bin/python3 torch_layouts.py open_clip|hf DIR INPUTS.safetensors [open_clip|hf DIR INPUTS.safetensors]...
 
-INPUTS holds `images` (B, 3, S, S) float32, already normalised, and `tokens` (N, T) int64. Prints one JSON line:
-{"keys": [...], "image_embeds": [[...]], "text_embeds": [[...]], "logit_scale": x}, embeddings L2-normalised.
+INPUTS holds `images` (B, 3, S, S) float32, already normalised, and `tokens` (N, T) int64. Prints one JSON line
+per triple: {"keys": [...], "image_embeds": [[...]], "text_embeds": [[...]], "logit_scale": x}, embeddings
+L2-normalised.
 Needs only torch (1.13 is enough); the safetensors format is read by hand.
 """
 import json
@@ -325,8 +326,7 @@ class HfClip(nn.Module):
         return self.text_projection(self.text_model(tokens))
 
 
-def main():
-    fmt, folder, inputs = sys.argv[1], sys.argv[2], sys.argv[3]
+def run(fmt, folder, inputs):
     if fmt == "open_clip":
         with open(f"{folder}/open_clip_config.json") as f:
             model = OpenClipModel(json.load(f)["model_cfg"])
@@ -341,7 +341,13 @@ def main():
     with torch.no_grad():
         img = F.normalize(model.encode_image(x["images"]), dim=-1)
         txt = F.normalize(model.encode_text(x["tokens"]), dim=-1)
-    print(json.dumps({"keys": sorted(sd.keys()), "image_embeds": img.tolist(), "text_embeds": txt.tolist(), "logit_scale": model.logit_scale.item()}))
+    return {"keys": sorted(sd.keys()), "image_embeds": img.tolist(), "text_embeds": txt.tolist(), "logit_scale": model.logit_scale.item()}
+
+
+def main():
+    args = sys.argv[1:]
+    for i in range(0, len(args), 3):  # one (format, folder, inputs) triple per output line: torch is imported once
+        print(json.dumps(run(*args[i:i + 3])))
 
 
 if __name__ == "__main__":

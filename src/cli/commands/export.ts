@@ -14,7 +14,8 @@ const usage = (): string => `usage: laclip export --checkpoint C --format ${expo
                 hf: a transformers CLIPModel folder (model.safetensors, config.json, tokenizer and processor files)
                 onnx: transformers.js's layout (hf text files + onnx/{model,text_model,vision_model}[_quantized].onnx); laclip serve DIR shows it
   --out         the folder to write (created if missing; files in it of the same names are replaced)
-  --merges      the BPE merges the model was trained with (default $LACLIP_BPE, else OpenAI's CLIP vocabulary)
+  --merges      the BPE merges the model was trained with (default: the file a training checkpoint's
+                trainer.json records, else $LACLIP_BPE, else OpenAI's CLIP vocabulary)
 ${CHECKPOINT_USAGE}`;
 
 export async function run(argv: string[]): Promise<number> {
