@@ -20,7 +20,9 @@ const COMMANDS = [
   "embed",
   "train",
   "eval",
+  "export",
   "demo",
+  "serve",
 ] as const;
 
 async function load(name: string): Promise<CommandModule | undefined> {

@@ -4,10 +4,9 @@
  */
 import { basename, extname } from "node:path";
 import type { Device } from "../engine/index.js";
-import { ConfigError } from "../errors/config_error.js";
 import { createDecoder, type Resampler } from "../image/index.js";
 import { loadClipCheckpoint, type ClipOverrides } from "../models/clip/index.js";
-import { ClipTokenizer } from "../tokenizer/index.js";
+import { openTokenizerFile } from "../tokenizer/index.js";
 import { clipEvalInputs, clipModelName } from "./clip.js";
 import { benchmarkResult, writeResult, type BenchmarkResult } from "./result_json.js";
 import { openZeroShotTask, type TaskFiles } from "./task.js";
@@ -18,7 +17,9 @@ export interface EvalFilesOptions extends TaskFiles {
   checkpoint: string;
   /** Config fields the checkpoint cannot show (heads when widths are not multiples of 64, activations, epsilons). */
   overrides?: ClipOverrides;
-  /** BPE merges file; default $LACLIP_BPE. */
+  /** `--model NAME|config.json` (see LoadClipOptions.model). */
+  model?: string;
+  /** BPE merges file; default $LACLIP_BPE, else the shipped OpenAI vocabulary. */
   merges?: string;
   /** Name in the result; default the images' base name. */
   dataset?: string;
@@ -36,14 +37,10 @@ export interface EvalFilesOptions extends TaskFiles {
 }
 
 export async function evalFromFiles(o: EvalFilesOptions): Promise<BenchmarkResult> {
-  const merges = o.merges ?? process.env.LACLIP_BPE;
-  if (merges === undefined || merges === "") {
-    throw new ConfigError("evaluation needs the CLIP BPE merges file for the prompts: pass --merges FILE or set LACLIP_BPE", "merges");
-  }
-  const tokenizer = ClipTokenizer.fromFile(merges);
+  const tokenizer = openTokenizerFile(o.merges);
   const task = await openZeroShotTask(o);
   for (const n of task.set.notes) o.log?.(n);
-  const { model, config, notes } = await loadClipCheckpoint(o.checkpoint, { device: o.device, overrides: o.overrides });
+  const { model, config, notes } = await loadClipCheckpoint(o.checkpoint, { device: o.device, overrides: o.overrides, model: o.model });
   for (const n of notes) o.log?.(`checkpoint: ${n}`);
   const decoder = createDecoder({ workers: o.workers ?? 0 });
   try {

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ClipTokenizer } from "../tokenizer/index.js";
+import { ClipTokenizer, builtinMergesPath } from "../tokenizer/index.js";
 import { checkFamily } from "./family.js";
 import { failure, type ParityResult } from "./result.js";
 import { checkTokenizerCases } from "./tokenizer_cases.js";
@@ -18,7 +18,7 @@ export function defaultParityDirs(env: NodeJS.ProcessEnv = process.env): string[
 }
 
 export interface ParityOptions {
-  /** BPE merges file; else $LACLIP_BPE; else `<dir>/../bpe_simple_vocab_16e6.txt.gz`. */
+  /** BPE merges file; else $LACLIP_BPE; else `<dir>/../bpe_simple_vocab_16e6.txt.gz`; else the shipped one. */
   merges?: string;
   /** Called with each result as soon as it is known (the CLI prints it). */
   onResult?: (r: ParityResult) => void;
@@ -29,7 +29,7 @@ export interface ParityOptions {
 const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
 
 function mergesFor(dir: string, o: ParityOptions): string | undefined {
-  for (const p of [o.merges, process.env.LACLIP_BPE, join(dir, "..", "bpe_simple_vocab_16e6.txt.gz")]) {
+  for (const p of [o.merges, process.env.LACLIP_BPE, join(dir, "..", "bpe_simple_vocab_16e6.txt.gz"), builtinMergesPath()]) {
     if (p !== undefined && p !== "" && existsSync(p)) return p;
   }
   return undefined;

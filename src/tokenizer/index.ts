@@ -17,3 +17,4 @@ export { BpeVocab, EOT_TOKEN, SOT_TOKEN } from "./vocab.js";
 export { trainBpe, trainBpeFromCounts, type TrainBpeOptions, type TrainResult, type TrainStats } from "./train/train_bpe.js";
 export { WordCounter } from "./train/word_counts.js";
 export { readLines } from "./train/read_lines.js";
+export { builtinMergesPath, chooseMerges, openTokenizerFile, readDefaultMerges, type MergesChoice } from "./default_merges.js";

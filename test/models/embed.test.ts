@@ -8,7 +8,7 @@ import { fromHost, manualSeed, noGrad, tensor, tidy } from "../../src/engine/ind
 import { readSafetensors } from "../../src/io/index.js";
 import { evalTransform, preprocessBatch } from "../../src/image/index.js";
 import { CLIP, clipPreset, imageTransformFor, saveClipCheckpoint } from "../../src/models/clip/index.js";
-import { ClipTokenizer } from "../../src/tokenizer/index.js";
+import { ClipTokenizer, builtinMergesPath } from "../../src/tokenizer/index.js";
 import { runCli } from "../helpers/cli.js";
 import { sharedPath } from "../helpers/shared.js";
 
@@ -72,7 +72,7 @@ test("embed writes the documented file for images and texts, equal to encodeImag
   }
 });
 
-test("embed uses the open_clip layout's own mean/std, and needs merges only for texts", async () => {
+test("embed uses the open_clip layout's own mean/std; texts use the shipped CLIP vocabulary unless --merges names another", async () => {
   const dir = await mkdtemp(join(tmpdir(), "laclip-embed-"));
   try {
     manualSeed(12);
@@ -89,9 +89,18 @@ test("embed uses the open_clip layout's own mean/std, and needs merges only for 
     const got = new Float32Array(tensors.get("image_embeds")!.data.slice().buffer);
     assert.ok(maxDiff(got, await expectedImages(model, join(dir, "images"), files, "openai")) < 1e-5);
     assert.ok(maxDiff(got, await expectedImages(model, join(dir, "images"), files, "imagenet")) > 1e-4, "the normalisation must matter");
-    const noMerges = await runCli(["embed", "--checkpoint", join(dir, "ckpt"), "--texts", join(dir, "images", "readme.txt"), "--out", out], { env: { ...process.env, LACLIP_BPE: "" } });
-    assert.equal(noMerges.code, 1);
-    assert.match(noMerges.stderr, /merges/);
+    const texts = ["a photo of a dog", "two red apples"];
+    await writeFile(join(dir, "texts.txt"), `${texts.join("\n")}\n`);
+    const noMerges = await runCli(["embed", "--checkpoint", join(dir, "ckpt"), "--texts", join(dir, "texts.txt"), "--out", out], { env: { ...process.env, LACLIP_BPE: "" } });
+    assert.equal(noMerges.code, 0, noMerges.stderr);
+    const tok = ClipTokenizer.fromFile(builtinMergesPath(), { contextLength: model.config.text.contextLength });
+    assert.deepEqual(Array.from(tok.encode("a photo of a dog")).slice(0, 7), [49406, 320, 1125, 539, 320, 1929, 49407]);
+    const want = noGrad(() => tidy(() => model.encodeText(fromHost(tok.encodeBatchI64(texts))).normalize({ dim: -1 }).toTypedArray() as Float32Array));
+    const gotTexts = new Float32Array((await readSafetensors(out)).tensors.get("text_embeds")!.data.slice().buffer);
+    assert.ok(maxDiff(gotTexts, want) < 1e-5);
+    const badMerges = await runCli(["embed", "--checkpoint", join(dir, "ckpt"), "--texts", join(dir, "texts.txt"), "--out", out, "--merges", join(dir, "none.txt")]);
+    assert.equal(badMerges.code, 1);
+    assert.match(badMerges.stderr, /none\.txt: cannot read the BPE merges file/);
     model.dispose();
   } finally {
     await rm(dir, { recursive: true, force: true });

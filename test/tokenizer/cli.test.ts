@@ -75,3 +75,13 @@ test("laclip bench tokenizer prints load, cold and steady JSON lines", async (t)
     assert.ok((l.captions_per_s as number) > 0);
   }
 });
+
+test("encode and decode use the shipped OpenAI vocabulary when no --merges or LACLIP_BPE is given", async () => {
+  const env = { ...process.env, LACLIP_BPE: "" };
+  const enc = await runCli(["tokenizer", "encode", "--context", "8", "a photo of a dog"], { env });
+  assert.equal(enc.code, 0, enc.stderr);
+  assert.deepEqual(JSON.parse(enc.stdout), [49406, 320, 1125, 539, 320, 1929, 49407, 0]);
+  const dec = await runCli(["tokenizer", "decode", "[49406, 320, 1125, 539, 320, 1929, 49407]"], { env });
+  assert.equal(dec.code, 0, dec.stderr);
+  assert.equal(JSON.parse(dec.stdout), "a photo of a dog");
+});

@@ -19,9 +19,8 @@ test("unknown configs, bad options and a missing tokenizer are one-line errors",
   const accum = await runCli(["train", "--config", "cpu-small", "--accumulation", "sometimes"]);
   assert.equal(accum.code, 1);
   assert.match(accum.stderr, /--accumulation must be exact or local/);
-  const env = { ...process.env };
-  delete env.LACLIP_BPE;
-  const noBpe = await runCli(["train", "--config", "cpu-small"], { env });
-  assert.equal(noBpe.code, 1);
-  assert.match(noBpe.stderr, /training needs the CLIP BPE merges file: pass --merges FILE or set LACLIP_BPE/);
+  // The shipped OpenAI vocabulary is the default; LACLIP_BPE (and --merges) still choose another file.
+  const badBpe = await runCli(["train", "--config", "cpu-small", "--output", "/tmp/laclip-no-run"], { env: { ...process.env, LACLIP_BPE: "/nonexistent/merges.txt" } });
+  assert.equal(badBpe.code, 1);
+  assert.match(badBpe.stderr, /laclip train: \/nonexistent\/merges\.txt: cannot read the BPE merges file/);
 });

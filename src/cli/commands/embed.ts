@@ -5,22 +5,17 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "../../errors/config_error.js";
 import type { Resampler } from "../../image/index.js";
-import type { Activation } from "../../models/clip/config.js";
-import type { ClipOverrides } from "../../models/clip/detect.js";
 import { embedToFile } from "../../models/clip/embed.js";
+import { CHECKPOINT_OPTIONS, CHECKPOINT_USAGE, checkpointChoice } from "../checkpoint_options.js";
 
 export const summary = "write L2-normalised image and/or text embeddings of a checkpoint (either layout) to safetensors";
 
-const USAGE = `usage: laclip embed --checkpoint X [--images DIR] [--texts FILE] --out F.safetensors
-                    [--batch 64] [--merges FILE] [--resampler libvips|pillow]
-                    [--vision-heads N] [--text-heads N] [--vision-activation gelu|quick_gelu]
-                    [--text-activation gelu|quick_gelu] [--vision-ln-eps E] [--text-ln-eps E]
-  --checkpoint  a .pt (LaCLIP / open_clip torch.save), a .safetensors, or a project checkpoint directory
+const USAGE = `usage: laclip embed --checkpoint X [--model NAME|config.json] [--images DIR] [--texts FILE] --out F.safetensors
+                    [--batch 64] [--merges FILE] [--resampler libvips|pillow] [--vision-heads N ...]
+${CHECKPOINT_USAGE}
   --images      directory searched recursively for .jpg/.jpeg/.png/.webp/.gif/.tif/.tiff/.heic/.heif files
   --texts       text file, one text per line
-  --merges      CLIP BPE merges file (default $LACLIP_BPE); needed with --texts
-  The --vision-*/--text-* options override what the checkpoint cannot tell (heads when widths are not
-  multiples of 64, activations and LayerNorm epsilons of weights trained unlike the released models).`;
+  --merges      CLIP BPE merges file for --texts (default $LACLIP_BPE, else OpenAI's CLIP vocabulary, shipped)`;
 
 const STRING = { type: "string" } as const;
 
@@ -30,28 +25,14 @@ function int(v: string | undefined, key: string): number | undefined {
   return Number(v);
 }
 
-function num(v: string | undefined, key: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`--${key} must be a positive number, got '${v}'`, key);
-  return n;
-}
-
-function act(v: string | undefined, key: string): Activation | undefined {
-  if (v === undefined) return undefined;
-  if (v !== "gelu" && v !== "quick_gelu") throw new ConfigError(`--${key} must be gelu or quick_gelu, got '${v}'`, key);
-  return v;
-}
-
 export async function run(argv: string[]): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        checkpoint: STRING, images: STRING, texts: STRING, out: STRING, batch: STRING, merges: STRING, resampler: STRING,
-        "vision-heads": STRING, "text-heads": STRING, "vision-activation": STRING, "text-activation": STRING,
-        "vision-ln-eps": STRING, "text-ln-eps": STRING, help: { type: "boolean", short: "h" },
+        ...CHECKPOINT_OPTIONS, images: STRING, texts: STRING, out: STRING, batch: STRING, merges: STRING, resampler: STRING,
+        help: { type: "boolean", short: "h" },
       },
       strict: true,
     }));
@@ -62,26 +43,16 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (values.checkpoint === undefined) throw new ConfigError(`give --checkpoint\n${USAGE}`, "checkpoint");
+  const choice = checkpointChoice(values, USAGE);
   if (values.out === undefined) throw new ConfigError(`give --out FILE.safetensors\n${USAGE}`, "out");
   const resampler = values.resampler;
   if (resampler !== undefined && resampler !== "libvips" && resampler !== "pillow") {
     throw new ConfigError(`--resampler must be libvips or pillow, got '${resampler}'`, "resampler");
   }
-  const overrides: ClipOverrides = {
-    vision: clean({ heads: int(values["vision-heads"], "vision-heads"), activation: act(values["vision-activation"], "vision-activation"), lnEps: num(values["vision-ln-eps"], "vision-ln-eps") }),
-    text: clean({ heads: int(values["text-heads"], "text-heads"), activation: act(values["text-activation"], "text-activation"), lnEps: num(values["text-ln-eps"], "text-ln-eps") }),
-  };
-  const anyOverride = Object.keys(overrides.vision!).length + Object.keys(overrides.text!).length > 0;
   const result = await embedToFile({
-    checkpoint: values.checkpoint, images: values.images, texts: values.texts, out: values.out,
+    ...choice, images: values.images, texts: values.texts, out: values.out,
     batch: int(values.batch, "batch"), merges: values.merges, resampler: resampler as Resampler | undefined,
-    overrides: anyOverride ? overrides : undefined,
   });
   console.log(JSON.stringify({ out: values.out, ...result }));
   return 0;
-}
-
-function clean<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -7,36 +7,30 @@ import { parseArgs } from "node:util";
 import type { Device } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
 import { evalFromFiles } from "../../eval/index.js";
-import type { ClipOverrides } from "../../models/clip/index.js";
+import { CHECKPOINT_OPTIONS, CHECKPOINT_USAGE, checkpointChoice } from "../checkpoint_options.js";
 
 export const summary = "zero-shot classification accuracy of a checkpoint (CLIP_benchmark-style JSON result)";
 
-const USAGE = `usage: laclip eval --checkpoint CKPT --images DIR|LIST --classes FILE [options]     (docs/eval.md)
-  --checkpoint  LaCLIP/open_clip .pt, .safetensors, or a project checkpoint directory
+const USAGE = `usage: laclip eval --checkpoint CKPT [--model NAME|config.json] --images DIR|LIST --classes FILE [options]     (docs/eval.md)
   --images      ImageFolder directory (DIR/<class>/<image>) or a .csv/.jsonl list of path,label
   --classes     class names: JSON list (items may be lists of synonyms) or text, one per line
   --templates   JSON list or text file of prompts with {}, or the built-in 'laclip-7' (default)
   --folder-map  JSON {"folder": classIndex} when the folders are not in class order
   --image-root  folder the relative paths of a label list are under (default: the list's folder)
   --dataset     name in the result (default: the images' base name)
-  --merges      CLIP BPE merges file (default: $LACLIP_BPE)
+  --merges      CLIP BPE merges file (default: $LACLIP_BPE, else OpenAI's CLIP vocabulary, shipped)
   --batch N     images per batch (default 64)      --workers N   decode threads (default 0: inline)
   --dtype       fp32 (default) or bf16 autocast     --device      cpu (default), cuda, cuda:N
   --resampler   libvips (default) or pillow (bit-exact to Pillow, slower)
   --out FILE    write the full result JSON there; stdout then gets one summary line
-  --vision-heads N  --text-heads N  --vision-activation A  --text-activation A  --vision-ln-eps E  --text-ln-eps E
-                override what the checkpoint cannot show (as in 'laclip embed'; A is gelu or quick_gelu)`;
+${CHECKPOINT_USAGE}`;
 
 const OPTIONS = {
-  checkpoint: { type: "string" }, images: { type: "string" }, classes: { type: "string" }, templates: { type: "string" },
+  ...CHECKPOINT_OPTIONS, images: { type: "string" }, classes: { type: "string" }, templates: { type: "string" },
   "folder-map": { type: "string" }, "image-root": { type: "string" }, dataset: { type: "string" }, merges: { type: "string" },
   batch: { type: "string" }, workers: { type: "string" }, dtype: { type: "string" }, device: { type: "string" },
   resampler: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" },
-  "vision-heads": { type: "string" }, "text-heads": { type: "string" }, "vision-activation": { type: "string" },
-  "text-activation": { type: "string" }, "vision-ln-eps": { type: "string" }, "text-ln-eps": { type: "string" },
 } as const;
-
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
 
 function int(v: string | undefined, key: string, min: number): number | undefined {
   if (v === undefined) return undefined;
@@ -55,28 +49,6 @@ function oneOf<T extends string>(v: string | undefined, key: string, choices: re
   return v as T;
 }
 
-function positive(v: string | undefined, key: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || n <= 0) throw new ConfigError(`--${key} must be a positive number, got '${v}'`, key);
-  return n;
-}
-
-/** The --vision-* / --text-* options as model overrides; undefined when none is given. */
-function overrides(v: Values): ClipOverrides | undefined {
-  const tower = (t: "vision" | "text") => {
-    const o = {
-      heads: int(v[`${t}-heads`], `${t}-heads`, 1),
-      activation: oneOf(v[`${t}-activation`], `${t}-activation`, ["gelu", "quick_gelu"] as const),
-      lnEps: positive(v[`${t}-ln-eps`], `${t}-ln-eps`),
-    };
-    return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined));
-  };
-  const vision = tower("vision");
-  const text = tower("text");
-  return Object.keys(vision).length + Object.keys(text).length === 0 ? undefined : { vision, text };
-}
-
 export async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -91,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   let reported = 0;
   const result = await evalFromFiles({
-    checkpoint: required(v.checkpoint, "checkpoint"),
+    ...checkpointChoice(v, USAGE),
     images: required(v.images, "images"),
     classes: required(v.classes, "classes"),
     templates: v.templates ?? "laclip-7",
@@ -105,7 +77,6 @@ export async function run(argv: string[]): Promise<number> {
     device: v.device as Device | undefined,
     resampler: oneOf(v.resampler, "resampler", ["libvips", "pillow"] as const),
     out: v.out,
-    overrides: overrides(v),
     log: (line) => console.error(`laclip eval: ${line}`),
     onProgress: (done, total) => {
       // about ten lines per run, whatever its size

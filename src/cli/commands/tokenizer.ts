@@ -5,7 +5,8 @@
 import { createInterface } from "node:readline";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ConfigError } from "../../errors/config_error.js";
-import { ClipTokenizer } from "../../tokenizer/clip_tokenizer.js";
+import type { ClipTokenizer } from "../../tokenizer/clip_tokenizer.js";
+import { openTokenizerFile } from "../../tokenizer/default_merges.js";
 import { writeMergesFile } from "../../tokenizer/merges_file.js";
 import { readLines } from "../../tokenizer/train/read_lines.js";
 import { trainBpe, type TrainBpeOptions } from "../../tokenizer/train/train_bpe.js";
@@ -15,8 +16,9 @@ export const summary = "train a CLIP BPE merges file from captions (train), or e
 const USAGE = `usage:
   laclip tokenizer train --input captions.txt [--input more.txt.gz] (--merges N | --vocab-size V)
                          [--min-frequency 2] --out merges.txt[.gz]
-  laclip tokenizer encode --merges FILE [--context 77] [--max-merges N] [TEXT...]   (no TEXT: stdin lines)
-  laclip tokenizer decode --merges FILE [--max-merges N] '[49406, 320, 1929, 49407]'...`;
+  laclip tokenizer encode [--merges FILE] [--context 77] [--max-merges N] [TEXT...]   (no TEXT: stdin lines)
+  laclip tokenizer decode [--merges FILE] [--max-merges N] '[49406, 320, 1929, 49407]'...
+  encode/decode use OpenAI's CLIP vocabulary (shipped) unless --merges FILE or LACLIP_BPE names another.`;
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -68,9 +70,7 @@ async function train(argv: string[]): Promise<number> {
 }
 
 function load(values: Record<string, unknown>): ClipTokenizer {
-  const merges = str(values.merges);
-  if (merges === undefined) throw new ConfigError("give --merges FILE (OpenAI's bpe_simple_vocab_16e6.txt.gz or a trained file)", "merges");
-  return ClipTokenizer.fromFile(merges, {
+  return openTokenizerFile(str(values.merges), {
     contextLength: int(str(values.context), "context", 2),
     maxMerges: int(str(values["max-merges"]), "max-merges", 0),
   });

@@ -16,7 +16,7 @@ const USAGE = `usage: laclip train --config FILE|PRESET [--set section.key=value
   --config FILE      JSON or YAML training config; a bare name means configs/NAME.yaml
   --set K=V          override one key (repeatable), e.g. --set train.batch_size=128 --set data.rewrites=[a.txt,b.txt]
   --output DIR       same as --set checkpoint.output_dir=DIR
-  --merges FILE      CLIP BPE merges file for the tokenizer (default: $LACLIP_BPE)
+  --merges FILE      CLIP BPE merges file for the tokenizer (default: $LACLIP_BPE, else OpenAI's, shipped)
   --accumulation M   exact (default: the loss over the whole step's batch) or local (LaCLIP's --update-freq)
   --keep N           checkpoints to keep (default 3)
   --device D         cpu (default), cuda, cuda:N

@@ -8,6 +8,8 @@ import { PyDict, PyGlobal, PyNamespace, PyObject, isTuple, pyTypeName, type PyVa
 /** An object BUILD may update: it receives the pickled state (usually its `__dict__`). */
 export interface Buildable {
   setState(state: PyValue): void;
+  /** Whether BUILD hands over the state as pickled (a numpy dtype's tuple) instead of a __dict__. */
+  readonly takesRawState?: boolean;
 }
 
 export function reduce(fn: PyValue, args: PyValue): PyValue {
@@ -30,6 +32,7 @@ export function newObject(cls: PyValue, args: PyValue, kwargs?: PyValue): PyValu
 }
 
 export function build(obj: PyValue, state: PyValue): void {
+  if (obj instanceof PyObject && isBuildable(obj) && obj.takesRawState === true) return obj.setState(state);
   // State may be (dict, slots) for objects with __slots__; only the dict part is meaningful here.
   let dict = state;
   if (isTuple(state) && state.length === 2) {

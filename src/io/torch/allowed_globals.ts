@@ -8,6 +8,7 @@ import { PyDict, PyGlobal, PyNamespace, PySlice, pyTypeName, type PyValue } from
 import { RefusedGlobalError } from "./refused_global_error.js";
 import { TENSOR_TYPES, rebuildFromTypeV2, rebuildParameter, rebuildTensor, rebuildTensorV2 } from "./rebuild.js";
 import { STORAGE_DTYPES } from "./storage.js";
+import { numpyDType, numpyScalar } from "./numpy_values.js";
 
 type Call = (args: readonly PyValue[]) => PyValue;
 interface Allowed {
@@ -25,6 +26,9 @@ const ALLOWED = new Map<string, Allowed>([
   ["collections.OrderedDict", { call: orderedDict, construct: orderedDict }],
   ["argparse.Namespace", { call: namespace, construct: namespace }],
   ["_codecs.encode", { call: latin1Encode }],
+  ["numpy.dtype", { call: numpyDType }],
+  ["numpy.core.multiarray.scalar", { call: numpyScalar }],
+  ["numpy._core.multiarray.scalar", { call: numpyScalar }],
 ]);
 for (const builtins of ["builtins", "__builtin__"]) {
   ALLOWED.set(`${builtins}.set`, { call: (a) => new Set(iterable(a, "set")) });

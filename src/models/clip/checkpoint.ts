@@ -19,6 +19,7 @@ import { readCheckpointWeights, type CheckpointFormat } from "./checkpoint_read.
 import { resolveClipConfig, type ClipConfig } from "./config.js";
 import { detectClipConfig, type ClipOverrides } from "./detect.js";
 import { CLIP } from "./model.js";
+import { configBeside, resolveModelSpec } from "./model_spec.js";
 import { expectedStateShapes } from "./state_shapes.js";
 
 export const WEIGHTS_FILE = "model.safetensors";
@@ -30,6 +31,12 @@ export interface LoadClipOptions extends Omit<FactoryOptions, "generator"> {
   overrides?: ClipOverrides;
   /** Skip detection and use this config (the weights must still fit it). */
   config?: ClipConfig;
+  /**
+   * `NAME|FILE.json` as the CLI's `--model` (model_spec.ts): a built-in name or a laclip / open_clip config file.
+   * Without it (and without `config`), a file's own config wins: its metadata, else a config.json or
+   * open_clip_config.json beside it; only then are shapes inferred.
+   */
+  model?: string;
 }
 
 export interface LoadedClip {
@@ -91,6 +98,23 @@ async function readProjectCheckpoint(dir: string, notes: string[]): Promise<{ co
   return { config: resolveClipConfig(parsed as ClipConfig), tensors };
 }
 
+/** `config`, else `model` resolved (a built-in name or a config file), else undefined. */
+async function givenConfig(o: LoadClipOptions, notes: string[]): Promise<ClipConfig | undefined> {
+  if (o.config !== undefined) return resolveClipConfig(o.config);
+  if (o.model === undefined) return undefined;
+  notes.push(`config from --model ${o.model}`);
+  return resolveModelSpec(o.model);
+}
+
+/** `c` with the fields of `o` forced (the CLI's --vision-heads and friends). */
+function withOverrides(c: ClipConfig, o: ClipOverrides | undefined): ClipConfig {
+  if (o === undefined) return c;
+  return resolveClipConfig({
+    ...c, embedDim: o.embedDim ?? c.embedDim, vision: { ...c.vision, ...o.vision }, text: { ...c.text, ...o.text },
+    imageMeanStd: o.imageMeanStd ?? c.imageMeanStd,
+  });
+}
+
 /** Reads, detects, checks and loads a checkpoint of either layout (file or project directory) into a new CLIP. */
 export async function loadClipCheckpoint(path: string, o: LoadClipOptions = {}): Promise<LoadedClip> {
   const notes: string[] = [];
@@ -100,17 +124,24 @@ export async function loadClipCheckpoint(path: string, o: LoadClipOptions = {}):
   if (await isDirectory(path)) {
     ({ config, tensors } = await readProjectCheckpoint(path, notes));
     source = "project";
-    if (o.config !== undefined) config = resolveClipConfig(o.config);
+    const given = await givenConfig(o, notes);
+    if (given !== undefined) config = given;
+    else if (o.overrides !== undefined) config = withOverrides(config, o.overrides);
   } else {
     const w = await readCheckpointWeights(path);
     notes.push(...w.notes);
     tensors = w.tensors;
     source = w.format;
     const embedded = w.metadata?.[CONFIG_METADATA_KEY];
-    if (o.config !== undefined) config = resolveClipConfig(o.config);
-    else if (embedded !== undefined && o.overrides === undefined) {
-      config = resolveClipConfig(JSON.parse(embedded) as ClipConfig);
+    const given = await givenConfig(o, notes);
+    const beside = given === undefined && embedded === undefined ? await configBeside(path) : undefined;
+    if (given !== undefined) config = given;
+    else if (embedded !== undefined) {
+      config = withOverrides(resolveClipConfig(JSON.parse(embedded) as ClipConfig), o.overrides);
       notes.push("config from the file's metadata");
+    } else if (beside !== undefined) {
+      config = withOverrides(beside.config, o.overrides);
+      notes.push(`config from ${beside.path} (beside the checkpoint)`);
     } else {
       const d = detectClipConfig(tensors, { args: w.args, overrides: o.overrides });
       config = d.config;

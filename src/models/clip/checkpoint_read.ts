@@ -10,6 +10,7 @@ import { open } from "node:fs/promises";
 import { ConfigError } from "../../errors/config_error.js";
 import { FormatError } from "../../errors/format_error.js";
 import type { HostTensor } from "../../io/host_tensor.js";
+import { transpose2d } from "../../io/host_transpose.js";
 import { PyDict, PyNamespace, type PyValue } from "../../io/pickle/py_value.js";
 import { SafetensorsReader } from "../../io/safetensors/reader.js";
 import { TorchCheckpoint } from "../../io/torch/checkpoint.js";
@@ -51,6 +52,22 @@ async function sniff(path: string): Promise<CheckpointFormat | "unknown"> {
   }
 }
 
+/**
+ * open_clip's timm image tower (`visual.trunk.*` with timm's names, `visual.head.proj.weight` (E, W)) is the
+ * laclip layout under other names: `visual.*` and `image_projection` (W, E).
+ */
+function fromTimmTower(tensors: Map<string, HostTensor>, notes: string[]): Map<string, HostTensor> {
+  if (!tensors.has("visual.trunk.patch_embed.proj.weight")) return tensors;
+  const out = new Map<string, HostTensor>();
+  for (const [k, t] of tensors) {
+    if (k.startsWith("visual.trunk.")) out.set(`visual.${k.slice("visual.trunk.".length)}`, t);
+    else if (k === "visual.head.proj.weight") out.set("image_projection", transpose2d(t));
+    else out.set(k, t);
+  }
+  notes.push("open_clip timm image tower: 'visual.trunk.*' read as 'visual.*', 'visual.head.proj.weight' transposed as 'image_projection'");
+  return out;
+}
+
 /** Removes `module.` (DistributedDataParallel) when every key has it; drops OpenAI's metadata scalars. */
 function normaliseKeys(tensors: Map<string, HostTensor>, notes: string[]): Map<string, HostTensor> {
   let out = tensors;
@@ -59,6 +76,7 @@ function normaliseKeys(tensors: Map<string, HostTensor>, notes: string[]): Map<s
     out = new Map(keys.map((k) => [k.slice("module.".length), tensors.get(k)!]));
     notes.push("removed the 'module.' prefix (DistributedDataParallel) from every key");
   }
+  out = fromTimmTower(out, notes);
   for (const k of OPENAI_SCALARS) {
     const t = out.get(k);
     if (t !== undefined && t.shape.length === 0) {

@@ -14,7 +14,7 @@ import { ConfigError } from "../../errors/config_error.js";
 import type { HostTensor } from "../../io/host_tensor.js";
 import { writeSafetensors } from "../../io/safetensors/writer.js";
 import { InlineDecoder, preprocessBatch, type Resampler } from "../../image/index.js";
-import { ClipTokenizer } from "../../tokenizer/index.js";
+import { openTokenizerFile, type ClipTokenizer } from "../../tokenizer/index.js";
 import { loadClipCheckpoint } from "./checkpoint.js";
 import type { ClipOverrides } from "./detect.js";
 import type { CLIP } from "./model.js";
@@ -31,9 +31,11 @@ export interface EmbedOptions {
   out: string;
   /** Images or texts per forward pass. Default 64. */
   batch?: number;
-  /** BPE merges file; default $LACLIP_BPE. Needed with `texts`. */
+  /** BPE merges file; default $LACLIP_BPE, else the shipped OpenAI vocabulary. */
   merges?: string;
   overrides?: ClipOverrides;
+  /** `--model NAME|config.json` (see LoadClipOptions.model). */
+  model?: string;
   resampler?: Resampler;
 }
 
@@ -106,14 +108,10 @@ export async function embedToFile(o: EmbedOptions): Promise<EmbedSummary> {
   if (o.images === undefined && o.texts === undefined) throw new ConfigError("nothing to embed: give an images directory, a texts file, or both", "images");
   const batch = o.batch ?? 64;
   if (!Number.isInteger(batch) || batch < 1) throw new ConfigError(`batch must be a positive integer, got ${batch}`, "batch");
-  const merges = o.merges ?? process.env.LACLIP_BPE;
-  if (o.texts !== undefined && (merges === undefined || merges === "")) {
-    throw new ConfigError("embedding texts needs the CLIP BPE merges file: pass --merges FILE or set LACLIP_BPE", "merges");
-  }
   const images = o.images === undefined ? undefined : await listImages(o.images);
   const lines = o.texts === undefined ? undefined : await readTextLines(o.texts);
-  const tokenizer = lines === undefined ? undefined : ClipTokenizer.fromFile(merges!);
-  const { model, config, notes } = await loadClipCheckpoint(o.checkpoint, { overrides: o.overrides });
+  const tokenizer = lines === undefined ? undefined : openTokenizerFile(o.merges);
+  const { model, config, notes } = await loadClipCheckpoint(o.checkpoint, { overrides: o.overrides, model: o.model });
   try {
     model.eval();
     const dim = config.embedDim;

@@ -15,7 +15,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { maskedCrc32c } from "./crc32c.js";
-import { fieldBytes, fieldDouble, fieldFloat, fieldVarint } from "./protobuf.js";
+import { fieldBytes, fieldDouble, fieldFloat, fieldVarint } from "../../io/protobuf.js";
 
 let filesOpened = 0;
 

@@ -58,11 +58,8 @@ export function buildOptimizer(model: CLIP, cfg: TrainConfig): AdamW {
   return new AdamW(groups, { lr: cfg.optim.lr, betas: [...cfg.optim.betas], eps: cfg.optim.eps });
 }
 
-export function openTokenizer(merges: string | undefined, contextLength: number, vocabSize: number): ClipTokenizer {
-  const path = merges ?? process.env.LACLIP_BPE;
-  if (path === undefined || path === "") {
-    throw new ConfigError("training needs the CLIP BPE merges file: pass --merges FILE or set LACLIP_BPE", "merges");
-  }
+/** The tokenizer of merges file `path` (see chooseMerges: --merges, LACLIP_BPE, or the shipped OpenAI vocabulary). */
+export function openTokenizer(path: string, contextLength: number, vocabSize: number): ClipTokenizer {
   const tok = ClipTokenizer.fromFile(path, { contextLength });
   if (tok.vocabSize > vocabSize) {
     throw new ConfigError(`the tokenizer of ${path} has ${tok.vocabSize} tokens but the model's text.vocabSize is ${vocabSize}; use a model with a vocabulary at least that large`, "model.name");

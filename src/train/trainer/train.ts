@@ -22,6 +22,7 @@ import { LocalContext, type TrainContext } from "./context.js";
 import { openEpochEval } from "./epoch_eval.js";
 import { NonFiniteLossError } from "./errors/non_finite_loss_error.js";
 import { buildModel, buildOptimizer, initWeights, modelConfigOf, openTokenizer } from "./model_setup.js";
+import { chooseMerges } from "../../tokenizer/default_merges.js";
 import { PhaseTimer } from "./profile.js";
 import { checkSameRun, findResume } from "./resume.js";
 import { RunLog } from "./run_log.js";
@@ -29,7 +30,7 @@ import { trainerState, type TrainerState } from "./state.js";
 import { trainStep, type Accumulation, type StepSetup } from "./step.js";
 
 export interface TrainOptions {
-  /** CLIP BPE merges file (default $LACLIP_BPE); or give `tokenizer`. */
+  /** CLIP BPE merges file (default $LACLIP_BPE, else the shipped OpenAI vocabulary); or give `tokenizer`. */
   merges?: string;
   tokenizer?: BatchTokenizer;
   /** Data parallelism; default one process (LocalContext). */
@@ -69,7 +70,8 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
   const plan = resolveBatch(cfg, ctx.world);
   const modelConfig = modelConfigOf(cfg.model.name);
   const contextLength = modelConfig.text.contextLength;
-  const tokenizer = o.tokenizer ?? openTokenizer(o.merges, contextLength, modelConfig.text.vocabSize);
+  const mergesPath = o.tokenizer === undefined ? chooseMerges(o.merges).path : (o.merges ?? null);
+  const tokenizer = o.tokenizer ?? openTokenizer(mergesPath!, contextLength, modelConfig.text.vocabSize);
 
   // ---- data and schedule
   const data = await openTrainData(dataSpec(cfg), { rank: ctx.rank, world: ctx.world, batchSize: plan.perRank, seed, tail: cfg.data.tail, log });
@@ -131,7 +133,7 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
         const s = trainerState({
           step, position, epochEnd, schedule: { ...schedule, stepsPerEpoch }, lastLr, batch: plan, textsPerSample, accumulation: setup.accumulation,
           logAccum: { ...runLog.accum }, samplesSeen, badSamples: data.bad.counts(), config: cfg,
-          tokenizer: { merges: o.merges ?? process.env.LACLIP_BPE ?? null, contextLength },
+          tokenizer: { merges: mergesPath, contextLength },
         });
         lastCheckpoint = await saveCheckpoint(outputDir, model, optimizer, s, o.keepCheckpoints ?? 3);
       }
