@@ -82,7 +82,10 @@ def system():
 
 def cuda_includes(torch_root):
     """Folders holding cuda_runtime_api.h (the CUDA toolkit, or the nvidia-* pip wheels beside a pip torch): the
-    allocator statistics (src/cuda_info.cc) include c10/cuda headers that need it. Empty when none is found."""
+    allocator statistics (src/cuda_info.cc) include c10/cuda headers that need it. Empty when none is found, or
+    when LACLIP_CUDA_INCLUDE=none (a build without them; gpu-check.sh retries that way if the first build fails)."""
+    if os.environ.get("LACLIP_CUDA_INCLUDE", "") == "none":
+        return []
     roots = [os.environ.get("CUDA_HOME", ""), os.environ.get("CUDA_PATH", ""), "/usr/local/cuda"]
     site = os.path.dirname(torch_root) if torch_root else ""
     candidates = [os.path.join(r, "include") for r in roots if r]

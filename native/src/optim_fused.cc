@@ -200,7 +200,7 @@ LC_OP(adamwStep) {
     if (!steps.empty() && CudaFusable(ps[i], gs[i], ms[i], vs[i], vmax)) {
       const std::string dev = ps[i].device().str();
       at::Tensor& st = stepTensors[{dev, steps[i]}];
-      if (!st.defined()) st = at::full({}, steps[i], ps[i].options().dtype(at::kFloat));
+      if (!st.defined()) st = at::scalar_tensor(steps[i], ps[i].options().dtype(at::kFloat));
       CudaFusedGroup& grp = cuda[{dev, static_cast<int>(ps[i].scalar_type())}];
       grp.p.push_back(ps[i]);
       grp.g.push_back(gs[i]);

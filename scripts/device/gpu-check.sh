@@ -84,12 +84,20 @@ else
   fi
   NODE="$NODEDIR/bin/node"
   export PATH="$NODEDIR/bin:$PATH"
+  # The CUDA runtime headers (for the allocator statistics) also switch on code that includes them elsewhere
+  # (NCCL); if that build fails, the addon is built again without them and the statistics report null.
+  build() { ( cd "$APP/native" && LIBTORCH=pip timeout 300 "$NODE" ../node_modules/node-gyp/bin/node-gyp.js rebuild \
+        --nodedir="$NODEDIR" -j "$(nproc)" ) > "$LOGS/$1.log" 2>&1; }
+  FIRST_ERROR=""
   if [ ! -f "$APP/native/build/Release/laclip_native.node" ]; then
-    ( cd "$APP/native" && LIBTORCH=pip timeout 400 "$NODE" ../node_modules/node-gyp/bin/node-gyp.js rebuild \
-        --nodedir="$NODEDIR" -j "$(nproc)" ) > "$LOGS/build.log" 2>&1 \
-      || { fail_line build "$(grep -m5 -E 'error|Error' "$LOGS/build.log"; tail -5 "$LOGS/build.log")"; exit 1; }
+    if ! build build; then
+      FIRST_ERROR="$(grep -m3 -E 'error' "$LOGS/build.log")"
+      export LACLIP_CUDA_INCLUDE=none
+      build build-retry \
+        || { fail_line build "$FIRST_ERROR $(grep -m5 -E 'error|Error' "$LOGS/build-retry.log"; tail -5 "$LOGS/build-retry.log")"; exit 1; }
+    fi
   fi
-  emit "{\"check\":\"build\",\"ok\":true,\"libtorch\":$(cd "$APP/native" && LIBTORCH=pip python3 torch_config.py --describe | jstr),\"seconds\":$(elapsed)}"
+  emit "{\"check\":\"build\",\"ok\":true,\"libtorch\":$(cd "$APP/native" && LIBTORCH=pip python3 torch_config.py --describe | jstr),\"cflags\":$(cd "$APP/native" && LIBTORCH=pip python3 torch_config.py --cflags | jstr),\"first_build_error\":$(printf '%s' "$FIRST_ERROR" | jstr),\"seconds\":$(elapsed)}"
 fi
 export LACLIP_SHARED="$SHARED"
 export LACLIP_BPE="$SHARED/reference/bpe_simple_vocab_16e6.txt.gz"

@@ -115,7 +115,7 @@ export function readStepValues(steps: readonly StepValues[]): StepResult[] {
   try {
     const out: StepResult[] = [];
     for (const st of steps) {
-      const v = st.values.to("cpu").toTypedArray() as Float32Array;
+      const v = tidy(() => st.values.to("cpu").toTypedArray()) as Float32Array;
       checkFinite(v[0]!, st.where);
       out.push({ loss: v[0]!, logitScale: v[1]!, ...(v.length > 2 ? { gradNorm: v[2]! } : {}) });
     }
