@@ -53,6 +53,10 @@ emit() {
 jstr() { python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()[-600:].strip()))'; }
 fail_line() { emit "{\"check\":\"$1\",\"ok\":false,\"error\":$(printf '%s' "$2" | jstr)}"; VERDICTS+=("$1:false"); }
 elapsed() { echo $(( $(date +%s) - START )); }
+# Seconds each part took, for the summary line.
+TIMES=""
+LAP=$(date +%s)
+lap() { local now; now=$(date +%s); TIMES="$TIMES${TIMES:+,}\"$1\":$(( now - LAP ))"; LAP=$now; }
 
 # ---- the app, Node and the addon
 if [ "$DRY" = 1 ]; then
@@ -105,7 +109,7 @@ LACLIP=("$NODE" "$APP/bin/laclip.js")
 PEER="$SHARED/bench/torch_clip_step.py"
 # The peer's Python: the one with torch (on the GPU machine python3; here Debian's python3-torch).
 PY=python3
-python3 -c 'import torch' 2>/dev/null || PY=/usr/bin/python3
+[ "$DRY" = 1 ] && ! python3 -c 'import torch' 2>/dev/null && PY=/usr/bin/python3
 # Wraps JSON lines from a command's stdout: {"check": NAME, ...line}.
 wrap() { "$NODE" -e 'const c=process.argv[1];let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const l of s.split("\n")){if(!l.startsWith("{"))continue;try{console.log(JSON.stringify({check:c,...JSON.parse(l)}))}catch{}}})' "$1"; }
 
@@ -116,9 +120,10 @@ ENV_JSON=$("$NODE" --input-type=module -e '
   console.log(JSON.stringify({ check: "env", ok: true, node: process.version, torch: i.torchVersion, built_with_cuda: i.builtWithCuda, cuda_devices: i.cudaDevices }));
 ' "$APP" 2>"$LOGS/env.log") || ENV_JSON=""
 if [ -z "$ENV_JSON" ]; then fail_line env "$(tail -5 "$LOGS/env.log")"; exit 1; fi
-GPU=$($PY -c 'import torch; print(torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none")' 2>/dev/null || echo unknown)
-emit "${ENV_JSON%\}},\"device\":\"$DEVICE\",\"gpu\":$(printf '%s' "$GPU" | jstr),\"peer_torch\":\"$($PY -c 'import torch; print(torch.__version__)' 2>/dev/null)\",\"dry_run\":$([ "$DRY" = 1 ] && echo true || echo false)}"
+PY_JSON=$($PY -c 'import json, torch; print(json.dumps({"gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none", "peer_torch": torch.__version__})[1:-1])' 2>/dev/null || echo '"gpu":"unknown"')
+emit "${ENV_JSON%\}},\"device\":\"$DEVICE\",$PY_JSON,\"dry_run\":$([ "$DRY" = 1 ] && echo true || echo false)}"
 
+lap setup
 # ---- parity on the device (fp32, TF32 off: laclip parity --device turns it off)
 timeout 300 "${LACLIP[@]}" parity --device "$DEVICE" --numbers-only "$SHARED/reference/parity" > "$LOGS/parity.out" 2> "$LOGS/parity.err"
 RC=$?
@@ -128,12 +133,13 @@ N_ALL=$(grep -c '^{' "$LOGS/parity.out")
 if [ "$RC" = 0 ] && [ "$N_ALL" -gt 0 ]; then VERDICTS+=("parity:true"); else
   fail_line parity "exit $RC, $N_BAD of $N_ALL lines out of tolerance; $(tail -3 "$LOGS/parity.err")"; fi
 
+lap parity
 # ---- train-step benchmark against the PyTorch peer, eager and compiled, in this run
-if [ "$DRY" = 1 ]; then BENCH=(--config bench-s --dtype fp32 --batch 2 --steps 2 --warmup 1 --threads 2); COMPILE=(); else
+if [ "$DRY" = 1 ]; then BENCH=(--config bench-s --dtype fp32 --batch 2 --steps 1 --warmup 1 --threads 1); COMPILE=(); else
   BENCH=(--config vit-b16 --dtype bf16 --batch 128 --steps 20 --warmup 5 --threads 8); COMPILE=(eager compile); fi
 [ "$DRY" = 1 ] && COMPILE=(eager)
 OURS=$(timeout 240 "${LACLIP[@]}" bench train-step "${BENCH[@]}" --device "$DEVICE" 2> "$LOGS/bench.err" | grep '^{' | tail -1)
-if [ -n "$OURS" ]; then emit "$(echo "$OURS" | wrap bench-train)"; else fail_line bench-train "$(tail -5 "$LOGS/bench.err")"; fi
+if [ -n "$OURS" ]; then emit "$(echo "$OURS" | wrap bench-train | sed 's/^{"check":"bench-train",/{"check":"bench-train","ok":true,/')"; else fail_line bench-train "$(tail -5 "$LOGS/bench.err")"; fi
 PEERS=()
 for mode in "${COMPILE[@]}"; do
   extra=(); [ "$mode" = compile ] && extra=(--compile)
@@ -153,6 +159,7 @@ else
   VERDICTS+=("bench-train:false")
 fi
 
+lap bench-train
 # ---- laclip train: 50 steps (dry run: 12), killed once and resumed; eval of the result
 DATA="$WORK/data"; RUNS="$WORK/runs"
 rm -rf "$DATA" "$RUNS" && mkdir -p "$DATA" "$RUNS"
@@ -177,6 +184,7 @@ else
   fail_line train "exit $RC: $(tail -5 "$LOGS/train-whole.err")"
 fi
 
+lap train
 # The same run, killed with SIGKILL once its step-$KILL_AT checkpoint is on disk, then started again.
 "${LACLIP[@]}" "${TRAIN[@]}" --output "$RUNS/killed" > "$LOGS/train-killed-1.out" 2> "$LOGS/train-killed-1.err" &
 PID=$!
@@ -201,6 +209,7 @@ else
   fail_line train-resume "killed=$KILLED, exit $RC: $(tail -5 "$LOGS/train-killed-2.err")"
 fi
 
+lap train-resume
 if [ -d "$RUNS/whole/$LAST" ]; then
   timeout 120 "${LACLIP[@]}" eval --checkpoint "$RUNS/whole/$LAST" --images "$DATA/img" --classes "$DATA/classes.txt" \
     --device "$DEVICE" --dtype "$DTYPE" --batch 64 --out "$RUNS/eval.json" > "$LOGS/eval.out" 2> "$LOGS/eval.err"
@@ -212,6 +221,7 @@ else
   fail_line eval "no checkpoint $RUNS/whole/$LAST to evaluate"
 fi
 
+lap eval
 # ---- bench embed (another issue adds it; run only where this build lists it)
 if "${LACLIP[@]}" bench --help 2>/dev/null | grep -q 'embed'; then
   timeout 120 "${LACLIP[@]}" bench embed --device "$DEVICE" > "$LOGS/embed.out" 2> "$LOGS/embed.err"
@@ -222,6 +232,7 @@ else
   emit '{"check":"bench-embed","ok":null,"skipped":"this build of laclip bench has no embed benchmark"}'
 fi
 
+lap bench-embed
 # ---- summary
 ALL=true
 LIST=""
@@ -229,5 +240,5 @@ for v in "${VERDICTS[@]}"; do
   [ "${v##*:}" = true ] || ALL=false
   LIST="$LIST${LIST:+,}\"${v%%:*}\":${v##*:}"
 done
-emit "{\"check\":\"summary\",\"ok\":$ALL,\"device\":\"$DEVICE\",\"dry_run\":$([ "$DRY" = 1 ] && echo true || echo false),\"seconds\":$(elapsed),\"checks\":{$LIST}}"
+emit "{\"check\":\"summary\",\"ok\":$ALL,\"device\":\"$DEVICE\",\"dry_run\":$([ "$DRY" = 1 ] && echo true || echo false),\"seconds\":$(elapsed),\"checks\":{$LIST},\"part_seconds\":{$TIMES}}"
 [ "$ALL" = true ]
