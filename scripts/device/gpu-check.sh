@@ -53,6 +53,8 @@ emit() {
 jstr() { python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()[-600:].strip()))'; }
 fail_line() { emit "{\"check\":\"$1\",\"ok\":false,\"error\":$(printf '%s' "$2" | jstr)}"; VERDICTS+=("$1:false"); }
 elapsed() { echo $(( $(date +%s) - START )); }
+# A part's time limit: its own, or what is left of 560 s since the start (the device tool stops a command at 600).
+tl() { local left=$(( 560 - $(elapsed) )); [ "$left" -lt 5 ] && left=5; [ "$left" -lt "$1" ] && echo "$left" || echo "$1"; }
 # Seconds each part took, for the summary line.
 TIMES=""
 LAP=$(date +%s)
@@ -90,7 +92,7 @@ else
   export PATH="$NODEDIR/bin:$PATH"
   # The CUDA runtime headers (for the allocator statistics) also switch on code that includes them elsewhere
   # (NCCL); if that build fails, the addon is built again without them and the statistics report null.
-  build() { ( cd "$APP/native" && LIBTORCH=pip timeout 300 "$NODE" ../node_modules/node-gyp/bin/node-gyp.js rebuild \
+  build() { ( cd "$APP/native" && LIBTORCH=pip timeout "$(tl 300)" "$NODE" ../node_modules/node-gyp/bin/node-gyp.js rebuild \
         --nodedir="$NODEDIR" -j "$(nproc)" ) > "$LOGS/$1.log" 2>&1; }
   FIRST_ERROR=""
   if [ ! -f "$APP/native/build/Release/laclip_native.node" ]; then
@@ -125,7 +127,7 @@ emit "${ENV_JSON%\}},\"device\":\"$DEVICE\",$PY_JSON,\"dry_run\":$([ "$DRY" = 1 
 
 lap setup
 # ---- parity on the device (fp32, TF32 off: laclip parity --device turns it off)
-timeout 300 "${LACLIP[@]}" parity --device "$DEVICE" --numbers-only "$SHARED/reference/parity" > "$LOGS/parity.out" 2> "$LOGS/parity.err"
+timeout "$(tl 300)" "${LACLIP[@]}" parity --device "$DEVICE" --numbers-only "$SHARED/reference/parity" > "$LOGS/parity.out" 2> "$LOGS/parity.err"
 RC=$?
 wrap parity < "$LOGS/parity.out" | while read -r l; do emit "$l"; done
 N_BAD=$(grep -c '"ok":false' "$LOGS/parity.out")
@@ -138,12 +140,12 @@ lap parity
 if [ "$DRY" = 1 ]; then BENCH=(--config bench-s --dtype fp32 --batch 2 --steps 1 --warmup 1 --threads 1); COMPILE=(); else
   BENCH=(--config vit-b16 --dtype bf16 --batch 128 --steps 20 --warmup 5 --threads 8); COMPILE=(eager compile); fi
 [ "$DRY" = 1 ] && COMPILE=(eager)
-OURS=$(timeout 240 "${LACLIP[@]}" bench train-step "${BENCH[@]}" --device "$DEVICE" 2> "$LOGS/bench.err" | grep '^{' | tail -1)
+OURS=$(timeout "$(tl 240)" "${LACLIP[@]}" bench train-step "${BENCH[@]}" --device "$DEVICE" 2> "$LOGS/bench.err" | grep '^{' | tail -1)
 if [ -n "$OURS" ]; then emit "$(echo "$OURS" | wrap bench-train | sed 's/^{"check":"bench-train",/{"check":"bench-train","ok":true,/')"; else fail_line bench-train "$(tail -5 "$LOGS/bench.err")"; fi
 PEERS=()
 for mode in "${COMPILE[@]}"; do
   extra=(); [ "$mode" = compile ] && extra=(--compile)
-  P=$(PYTHONUNBUFFERED=1 timeout 300 "$PY" "$APP/scripts/device/torch_peer.py" "$PEER" --mode train "${BENCH[@]}" --device "$DEVICE" "${extra[@]}" 2> "$LOGS/peer-$mode.err" | grep '^{' | tail -2)
+  P=$(PYTHONUNBUFFERED=1 timeout "$(tl 300)" "$PY" "$APP/scripts/device/torch_peer.py" "$PEER" --mode train "${BENCH[@]}" --device "$DEVICE" "${extra[@]}" 2> "$LOGS/peer-$mode.err" | grep '^{' | tail -2)
   MERGED=$(printf '%s\n' "$P" | "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const o=Object.assign({},...s.trim().split("\n").filter(Boolean).map(l=>JSON.parse(l)));if(o.samples_per_s!==undefined)console.log(JSON.stringify({check:"bench-train-peer",ok:true,...o}))})' 2>/dev/null)
   if [ -n "$MERGED" ]; then emit "$MERGED"; PEERS+=("$MERGED"); else fail_line "bench-train-peer-$mode" "$(tail -5 "$LOGS/peer-$mode.err")"; fi
 done
@@ -173,7 +175,7 @@ TRAIN=(train --device "$DEVICE" --set "model.name=$MODEL" --set data.format=csv 
   --set optim.lr=1.0e-3 --set optim.warmup_steps=4 --set "checkpoint.every_steps=$EVERY" --set log.every_steps=5
   --set log.tensorboard=false --set log.progress=none)
 T0=$(date +%s)
-timeout 240 "${LACLIP[@]}" "${TRAIN[@]}" --output "$RUNS/whole" > "$LOGS/train-whole.out" 2> "$LOGS/train-whole.err"
+timeout "$(tl 240)" "${LACLIP[@]}" "${TRAIN[@]}" --output "$RUNS/whole" > "$LOGS/train-whole.out" 2> "$LOGS/train-whole.err"
 RC=$?
 DONE=$(grep '"done":true' "$LOGS/train-whole.out" | tail -1)
 if [ "$RC" = 0 ] && [ -n "$DONE" ]; then
@@ -189,13 +191,15 @@ lap train
 "${LACLIP[@]}" "${TRAIN[@]}" --output "$RUNS/killed" > "$LOGS/train-killed-1.out" 2> "$LOGS/train-killed-1.err" &
 PID=$!
 KILLED=false
-for _ in $(seq 1 12000); do
+DEADLINE=$(( $(date +%s) + $(tl 240) ))
+while [ "$(date +%s)" -lt "$DEADLINE" ]; do
   if [ -d "$RUNS/killed/checkpoints/step-$(printf %08d $KILL_AT)" ]; then kill -9 "$PID" 2>/dev/null && KILLED=true; break; fi
   kill -0 "$PID" 2>/dev/null || break
   sleep 0.02
 done
+kill -9 "$PID" 2>/dev/null  # past the deadline without that checkpoint: stop it (KILLED stays false)
 wait "$PID" 2>/dev/null
-timeout 240 "${LACLIP[@]}" "${TRAIN[@]}" --output "$RUNS/killed" > "$LOGS/train-killed-2.out" 2> "$LOGS/train-killed-2.err"
+timeout "$(tl 240)" "${LACLIP[@]}" "${TRAIN[@]}" --output "$RUNS/killed" > "$LOGS/train-killed-2.out" 2> "$LOGS/train-killed-2.err"
 RC=$?
 LAST="checkpoints/step-$(printf %08d "$STEPS")"
 same() { cmp -s "$RUNS/whole/$LAST/$1" "$RUNS/killed/$LAST/$1" && echo true || echo false; }
@@ -211,7 +215,7 @@ fi
 
 lap train-resume
 if [ -d "$RUNS/whole/$LAST" ]; then
-  timeout 120 "${LACLIP[@]}" eval --checkpoint "$RUNS/whole/$LAST" --images "$DATA/img" --classes "$DATA/classes.txt" \
+  timeout "$(tl 120)" "${LACLIP[@]}" eval --checkpoint "$RUNS/whole/$LAST" --images "$DATA/img" --classes "$DATA/classes.txt" \
     --device "$DEVICE" --dtype "$DTYPE" --batch 64 --out "$RUNS/eval.json" > "$LOGS/eval.out" 2> "$LOGS/eval.err"
   RC=$?
   E=$(grep '^{' "$LOGS/eval.out" | tail -1)
@@ -224,7 +228,7 @@ fi
 lap eval
 # ---- bench embed (another issue adds it; run only where this build lists it)
 if "${LACLIP[@]}" bench --help 2>/dev/null | grep -q 'embed'; then
-  timeout 120 "${LACLIP[@]}" bench embed --device "$DEVICE" > "$LOGS/embed.out" 2> "$LOGS/embed.err"
+  timeout "$(tl 120)" "${LACLIP[@]}" bench embed --device "$DEVICE" > "$LOGS/embed.out" 2> "$LOGS/embed.err"
   RC=$?
   if [ "$RC" = 0 ] && grep -q '^{' "$LOGS/embed.out"; then wrap bench-embed < "$LOGS/embed.out" | while read -r l; do emit "$l"; done; VERDICTS+=("bench-embed:true")
   else fail_line bench-embed "exit $RC: $(tail -5 "$LOGS/embed.err")"; fi
