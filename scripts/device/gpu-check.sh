@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GPU check (docs/gpu.md): on a lent GPU machine, from the carry folder that bundle.sh made, unpack Node,
 # build the addon against that machine's PyTorch (LIBTORCH=pip), then print one JSON line per result to stdout
-# and to $OUT/gpu-check.jsonl (where OUT is set):
+# and to $OUT/gpu-check.jsonl (where OUT is set; the parts' logs go to $OUT/gpu-check-logs.tar.gz):
 #   env            Node, libtorch, GPU
 #   parity         each quantity of the ../shared parity fixtures computed on the device in fp32 with TF32 off,
 #                  within the CPU tolerances (embeddings, logit scale, losses, every parameter's gradient)
@@ -40,7 +40,9 @@ START=$(date +%s)
 RESULTS="${OUT:-}"
 [ -n "$RESULTS" ] && mkdir -p "$RESULTS" && : > "$RESULTS/gpu-check.jsonl"
 LOGS="$WORK/logs"
-mkdir -p "$LOGS"
+rm -rf "$LOGS" && mkdir -p "$LOGS"
+# Every part's log comes back with the results (one file: the device tool returns at most 8 from $OUT).
+[ -n "$RESULTS" ] && trap 'tar -czf "$RESULTS/gpu-check-logs.tar.gz" -C "$WORK" logs 2>/dev/null' EXIT
 VERDICTS=()
 
 # One JSON line to stdout and $OUT/gpu-check.jsonl.

@@ -44,6 +44,7 @@ test("gpu-check.sh --dry-run from a bundle: every check passes and is reported a
   const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Line);
   const saved = readFileSync(join(dir, "out", "gpu-check.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Line);
   assert.deepEqual(saved, lines, "$OUT/gpu-check.jsonl holds the same lines as stdout");
+  assert.ok(existsSync(join(dir, "out", "gpu-check-logs.tar.gz")), "the parts' logs come back in $OUT");
   const one = (check: string): Line => {
     const found = lines.filter((l) => l.check === check);
     assert.equal(found.length, 1, `one '${check}' line in:\n${r.stdout}\n${r.stderr}`);
