@@ -99,10 +99,10 @@ else
   FIRST_ERROR=""
   if [ ! -f "$APP/native/build/Release/laclip_native.node" ]; then
     if ! build build; then
-      FIRST_ERROR="$(grep -m3 -E 'error' "$LOGS/build.log")"
+      FIRST_ERROR="$(grep -m3 -E 'laclip native build:|error:' "$LOGS/build.log")"
       export LACLIP_CUDA_INCLUDE=none
       build build-retry \
-        || { fail_line build "$FIRST_ERROR $(grep -m5 -E 'error|Error' "$LOGS/build-retry.log"; tail -5 "$LOGS/build-retry.log")"; exit 1; }
+        || { fail_line build "$(grep -m5 -E 'laclip native build:|error:' "$LOGS/build-retry.log" || tail -5 "$LOGS/build-retry.log")"; exit 1; }
     fi
   fi
   emit "{\"check\":\"build\",\"ok\":true,\"libtorch\":$(cd "$APP/native" && LIBTORCH=pip python3 torch_config.py --describe | jstr),\"cflags\":$(cd "$APP/native" && LIBTORCH=pip python3 torch_config.py --cflags | jstr),\"first_build_error\":$(printf '%s' "$FIRST_ERROR" | jstr),\"seconds\":$(elapsed)}"
