@@ -11,6 +11,14 @@
 
 namespace lc {
 
+#ifdef LC_HAVE_CUDA_ALLOCATOR_STATS
+// The allocator keeps per-device state only once CUDA is initialised (lazily, by the first CUDA tensor); before
+// that its statistics calls refuse the device. A one-element tensor initialises it on every libtorch version.
+static void InitCuda(int64_t d) {
+  (void)at::empty({1}, at::TensorOptions().device(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(d))));
+}
+#endif
+
 // (allow) -> undefined. TF32 in cuBLAS products and cuDNN convolutions (torch.backends.*.allow_tf32).
 LC_OP(setAllowTf32) {
   bool allow = B(info, 0);
@@ -23,6 +31,7 @@ LC_OP(setAllowTf32) {
 LC_OP(cudaMemoryStats) {
   int64_t d = I(info, 0);
 #ifdef LC_HAVE_CUDA_ALLOCATOR_STATS
+  InitCuda(d);
   const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(d));
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("allocated", static_cast<double>(stats.allocated_bytes[0].current));  // [0]: StatType::AGGREGATE
@@ -39,6 +48,7 @@ LC_OP(cudaMemoryStats) {
 LC_OP(cudaResetPeakMemory) {
   int64_t d = I(info, 0);
 #ifdef LC_HAVE_CUDA_ALLOCATOR_STATS
+  InitCuda(d);
   c10::cuda::CUDACachingAllocator::resetPeakStats(static_cast<c10::DeviceIndex>(d));
 #else
   (void)d;

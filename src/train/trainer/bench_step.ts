@@ -58,11 +58,21 @@ export interface BenchStepResult {
   opTotals?: { calls: number; ms: number; handles: number };
 }
 
+/** The allocator statistics are a side column: a failure there is reported and the benchmark goes on (null). */
+function gpuMemory<T>(fn: () => T): T | null {
+  try {
+    return fn();
+  } catch (err) {
+    process.stderr.write(`bench train-step: CUDA memory statistics unavailable: ${(err as Error).message}\n`);
+    return null;
+  }
+}
+
 export async function benchTrainStep(o: BenchStepOptions): Promise<BenchStepResult> {
   if (o.threads !== undefined) setNumThreads(o.threads);
   const c = o.config;
   const device = o.device ?? "cpu";
-  if (device === "cuda") resetCudaPeakMemory("cuda");
+  if (device === "cuda") gpuMemory(() => resetCudaPeakMemory("cuda"));
   const model = buildModel(c, 0, device);
   const named = [...model.namedParameters()].map(([name, p]) => ({ name, shape: p.shape, p }));
   const { decay, noDecay } = decayGroups(named, "peer");
@@ -103,7 +113,7 @@ export async function benchTrainStep(o: BenchStepOptions): Promise<BenchStepResu
     const achievedGflops = flops / secPerStep / 1e9;
     return {
       samplesPerSec: o.batch / secPerStep, secPerStep, threads: getNumThreads(), gflopPerStep: flops / 1e9, achievedGflops, peakGflops,
-      mfu: peakGflops === null ? null : achievedGflops / peakGflops, peakGpuBytes: device === "cuda" ? (cudaMemoryStats("cuda")?.peak ?? null) : null,
+      mfu: peakGflops === null ? null : achievedGflops / peakGflops, peakGpuBytes: device === "cuda" ? (gpuMemory(() => cudaMemoryStats("cuda"))?.peak ?? null) : null,
       lastLoss, liveTensorsBefore, liveTensorsAfter,
       ...(o.profile ? { phases: timer.stats(), ops: ops!.ops(), opTotals: ops!.totals() } : {}),
     };
