@@ -17,6 +17,7 @@
         "src/custom_functions.cc",
         "src/profiler.cc",
         "src/optim_fused.cc",
+        "src/cuda_info.cc",
         "src/fused_layer_norm.cc",
         "src/fused_linear.cc",
         "src/fused_attention.cc",

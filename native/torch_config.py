@@ -80,6 +80,20 @@ def system():
     return None
 
 
+def cuda_includes(torch_root):
+    """Folders holding cuda_runtime_api.h (the CUDA toolkit, or the nvidia-* pip wheels beside a pip torch): the
+    allocator statistics (src/cuda_info.cc) include c10/cuda headers that need it. Empty when none is found, or
+    when LACLIP_CUDA_INCLUDE=none (a build without them; gpu-check.sh retries that way if the first build fails)."""
+    if os.environ.get("LACLIP_CUDA_INCLUDE", "") == "none":
+        return []
+    roots = [os.environ.get("CUDA_HOME", ""), os.environ.get("CUDA_PATH", ""), "/usr/local/cuda"]
+    site = os.path.dirname(torch_root) if torch_root else ""
+    candidates = [os.path.join(r, "include") for r in roots if r]
+    if site:
+        candidates += sorted(glob.glob(os.path.join(site, "nvidia", "*", "include")))
+    return [d for d in candidates if os.path.exists(os.path.join(d, "cuda_runtime_api.h"))][:1]
+
+
 def locate():
     env = os.environ.get("LIBTORCH", "").strip()
     if env == "pip":
@@ -110,6 +124,8 @@ def main():
         flags.append(f"-D_GLIBCXX_USE_CXX11_ABI={cfg['abi']}")
         if cuda:
             flags.append("-DLACLIP_WITH_CUDA=1")
+            torch_root = os.path.dirname(libdir) if cfg["rpath"] else ""
+            flags += [f"-isystem{d}" for d in cuda_includes(torch_root)]
         print(" ".join(flags))
     elif mode == "--ldflags":
         flags = [f"-L{libdir}"]

@@ -7,10 +7,16 @@
 
 #include <ATen/ATen.h>
 #include <napi.h>
+#include <torch/version.h>
 
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+// Ops that only newer libtorch has (scaled_dot_product_attention, _fused_adamw_) are compiled in where the
+// headers are at least this version; Debian's libtorch 1.13 builds without them and keeps the composed ops.
+#define LC_TORCH_AT_LEAST(major, minor) \
+  (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
 namespace lc {
 

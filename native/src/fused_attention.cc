@@ -119,6 +119,15 @@ at::Tensor AttentionOps(const at::Tensor& qkv, const c10::optional<at::Tensor>& 
   at::Tensor q = parts[0], k = parts[1], v = parts[2];
   if (qw) q = at::layer_norm(q.to(qw->scalar_type()), {hd}, qw, qb, eps);
   if (kw) k = at::layer_norm(k.to(kw->scalar_type()), {hd}, kw, kb, eps);
+#if LC_TORCH_AT_LEAST(2, 1)
+  // On CUDA, torch >= 2.1's SDPA picks the flash or memory-efficient kernel (no (T, T) scores in memory);
+  // under autocast it takes bf16/f16 operands as the composed matmuls would. The CPU keeps the composed ops
+  // below, so CPU results do not depend on the libtorch version.
+  if (qkv.is_cuda()) {
+    at::Tensor o = at::scaled_dot_product_attention(q, k, v, {}, 0.0, causal, scale);  // (B, heads, T, hd)
+    return o.transpose(1, 2).reshape({B, T, E}).to(qkv.scalar_type());
+  }
+#endif
   at::Tensor scores = at::matmul(q, k.transpose(-2, -1)) * scale;  // (B, heads, T, T)
   if (causal) {
     at::Tensor future = at::ones({T, T}, scores.options().dtype(at::kBool)).triu_(1);

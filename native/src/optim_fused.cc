@@ -5,11 +5,14 @@
 //   p *= 1 - lr wd;  m = m b1 + g (1 - b1);  v = v b2 + (1 - b2) g g;  [vmax = max(vmax, v)]
 //   p += -step_size * m / (sqrt(v) / sqrt(bc2) + eps)
 // Tensors the loop cannot take (not CPU float/double, not contiguous, mixed dtypes) get the same update as
-// ATen ops, one parameter at a time.
+// ATen ops, one parameter at a time; CUDA tensors take torch's fused AdamW kernel where libtorch has it (>= 2.1).
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 
 #include <algorithm>
+#include <map>
+#include <string>
+#include <utility>
 
 #include "common.h"
 #include "kernels.h"
@@ -127,10 +130,37 @@ bool Fusable(const at::Tensor& p, const at::Tensor& g, const at::Tensor& m, cons
          same(v) && (vmax == nullptr || same(*vmax));
 }
 
+#if LC_TORCH_AT_LEAST(2, 1)
+// CUDA tensors on torch >= 2.1: torch's own fused kernel (AdamW(fused=True)), one launch per chunk of many
+// tensors. It reads each parameter's step from a float tensor on the device and computes the bias corrections
+// itself; parameters sharing a step count share one such tensor (filled on the device: no host round trip).
+struct CudaFusedGroup {
+  std::vector<at::Tensor> p, g, m, v, vmax, steps;
+};
+
+bool CudaFusable(const at::Tensor& p, const at::Tensor& g, const at::Tensor& m, const at::Tensor& v, const at::Tensor* vmax) {
+  auto same = [&](const at::Tensor& t) {
+    return t.is_cuda() && t.device() == p.device() && t.scalar_type() == p.scalar_type() && t.sizes() == p.sizes() &&
+           t.is_contiguous();
+  };
+  const auto dt = p.scalar_type();
+  return (dt == at::kFloat || dt == at::kBFloat16 || dt == at::kHalf || dt == at::kDouble) && same(p) && same(g) &&
+         same(m) && same(v) && (vmax == nullptr || same(*vmax));
+}
+
+void RunCudaFused(std::map<std::pair<std::string, int>, CudaFusedGroup>& groups, const AdamWHyper& h, bool amsgrad) {
+  for (auto& [key, grp] : groups) {
+    at::_fused_adamw_(grp.p, grp.g, grp.m, grp.v, amsgrad ? at::TensorList(grp.vmax) : at::TensorList(), grp.steps, h.lr,
+                      h.beta1, h.beta2, h.weightDecay, h.eps, amsgrad, h.maximize);
+  }
+}
+#endif
+
 }  // namespace
 
 // (params[], grads[], expAvgs[], expAvgSqs[], maxExpAvgSqs[] | null, stepSizes[], bc2Sqrts[], lr, weightDecay,
-//  beta1, beta2, eps, maximize). stepSizes[i] = lr / (1 - beta1^step_i), bc2Sqrts[i] = sqrt(1 - beta2^step_i),
+//  beta1, beta2, eps, maximize, steps[]?). steps[i] (this parameter's step count after this step) is read only by
+//  the CUDA fused kernel; without it CUDA tensors take the per-tensor ATen update. stepSizes[i] = lr / (1 - beta1^step_i), bc2Sqrts[i] = sqrt(1 - beta2^step_i),
 // computed by the caller in double as torch does. Updates params and state in place.
 LC_OP(adamwStep) {
   auto ps = TL(info, 0), gs = TL(info, 1), ms = TL(info, 2), vs = TL(info, 3);
@@ -155,8 +185,32 @@ LC_OP(adamwStep) {
   at::NoGradGuard noGrad;
   std::vector<AdamWJob<float>> f32;
   std::vector<AdamWJob<double>> f64;
+  std::vector<double> steps;
+  if (info.Length() > 13 && !IsNil(info[13])) {
+    steps = NumberList(info, 13);
+    if (steps.size() != n) throw ArgError("steps must have one entry per parameter");
+  }
+#if LC_TORCH_AT_LEAST(2, 1)
+  std::map<std::pair<std::string, int>, CudaFusedGroup> cuda;
+  std::map<std::pair<std::string, double>, at::Tensor> stepTensors;  // (device, step) -> float scalar on it
+#endif
   for (size_t i = 0; i < n; ++i) {
     at::Tensor* vmax = amsgrad ? &maxs[i] : nullptr;
+#if LC_TORCH_AT_LEAST(2, 1)
+    if (!steps.empty() && CudaFusable(ps[i], gs[i], ms[i], vs[i], vmax)) {
+      const std::string dev = ps[i].device().str();
+      at::Tensor& st = stepTensors[{dev, steps[i]}];
+      if (!st.defined()) st = at::scalar_tensor(steps[i], ps[i].options().dtype(at::kFloat));
+      CudaFusedGroup& grp = cuda[{dev, static_cast<int>(ps[i].scalar_type())}];
+      grp.p.push_back(ps[i]);
+      grp.g.push_back(gs[i]);
+      grp.m.push_back(ms[i]);
+      grp.v.push_back(vs[i]);
+      if (vmax != nullptr) grp.vmax.push_back(*vmax);
+      grp.steps.push_back(st);
+      continue;
+    }
+#endif
     if (!Fusable(ps[i], gs[i], ms[i], vs[i], vmax)) {
       AdamWOps(ps[i], gs[i], ms[i], vs[i], vmax, stepSizes[i], bc2[i], h);
       continue;
@@ -178,6 +232,9 @@ LC_OP(adamwStep) {
   }
   RunAdamW(f32, h);
   RunAdamW(f64, h);
+#if LC_TORCH_AT_LEAST(2, 1)
+  RunCudaFused(cuda, h, amsgrad);
+#endif
   return info.Env().Undefined();
 }
 

@@ -28,7 +28,8 @@ export interface AdamWKernelOptions {
 
 /**
  * p *= 1 - lr wd; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps),
- * with bias corrections bc = 1 - beta^step computed in double, as torch.optim.AdamW does.
+ * with bias corrections bc = 1 - beta^step computed in double, as torch.optim.AdamW does. CUDA tensors go to
+ * torch's fused AdamW kernel where libtorch has it (>= 2.1), which computes the corrections from the step counts.
  */
 export function adamwKernelStep(items: readonly AdamWKernelParam[], o: AdamWKernelOptions): void {
   if (items.length === 0) return;
@@ -42,5 +43,6 @@ export function adamwKernelStep(items: readonly AdamWKernelParam[], o: AdamWKern
     items.map((x) => o.lr / (1 - beta1 ** x.step)),
     items.map((x) => Math.sqrt(1 - beta2 ** x.step)),
     o.lr, o.weightDecay, beta1, beta2, o.eps, o.maximize,
+    items.map((x) => x.step),
   );
 }

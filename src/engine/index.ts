@@ -8,7 +8,8 @@ export { Tensor, type NestedArray, type BackwardOptions, type ValuesIndices } fr
 export type { DType } from "./dtype.js";
 export { isFloating, itemSize } from "./dtype.js";
 export type { Device } from "./device.js";
-export { cudaAvailable, cudaDeviceCount } from "./device.js";
+export { checkDevice, cudaAvailable, cudaDeviceCount } from "./device.js";
+export { setAllowTf32, cudaMemoryStats, resetCudaPeakMemory, type CudaMemoryStats } from "./cuda.js";
 export {
   tensor, scalar, fromHost, zeros, ones, empty, full, arange, linspace, eye, zerosLike, onesLike, fullLike,
   type TensorOptions,

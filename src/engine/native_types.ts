@@ -37,6 +37,10 @@ export interface NativeAddon {
   cudaDeviceCount(): number;
   builtWithCuda(): boolean;
   setNumThreads(n: number): void;
+  // ---- CUDA settings and allocator statistics (cuda_info.cc); the statistics are null where not compiled in
+  setAllowTf32(allow: boolean): void;
+  cudaMemoryStats(device: number): { allocated: number; peak: number; reserved: number } | null;
+  cudaResetPeakMemory(device: number): void;
   getNumThreads(): number;
 
   // ---- metadata and host copies
@@ -213,7 +217,8 @@ export interface NativeAddon {
   fusedSelfAttention(qkv: H, heads: number, causal: boolean, scale: number, qNormWeight: H | null, qNormBias: H | null,
     kNormWeight: H | null, kNormBias: H | null, eps: number): H;
   adamwStep(params: H[], grads: H[], expAvgs: H[], expAvgSqs: H[], maxExpAvgSqs: H[] | null, stepSizes: number[],
-    bc2Sqrts: number[], lr: number, weightDecay: number, beta1: number, beta2: number, eps: number, maximize: boolean): void;
+    bc2Sqrts: number[], lr: number, weightDecay: number, beta1: number, beta2: number, eps: number, maximize: boolean,
+    steps?: number[] | null): void;
 
   // ---- libtorch's op profiler (profiler.cc)
   profilerStart(path: string): void;

@@ -7,7 +7,7 @@
 export { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from "./optimizer.js";
 export { AdamW, ADAMW_DEFAULTS, type AdamWOptions } from "./adamw.js";
 export { SGD, SGD_DEFAULTS, type SGDOptions } from "./sgd.js";
-export { clipGradNorm, clipGradValue, type ClipGradNormOptions } from "./clip_grad.js";
+export { clipGradNorm, clipGradNormDeferred, clipGradValue, type ClipGradNormOptions } from "./clip_grad.js";
 export type { OptimizerStateDict, OptimizerStateSource } from "./state_dict.js";
 export { optimizerStateToFiles, optimizerStateFromFiles, type OptimizerStateJson } from "./files.js";
 export { OptimizerStateError } from "./errors/optimizer_state_error.js";

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fromHost, tidy, type Tensor } from "../engine/index.js";
+import { fromHost, tidy, type Device, type Tensor } from "../engine/index.js";
 import type { HostTensor } from "../io/host_tensor.js";
 import { readSafetensors } from "../io/safetensors/reader.js";
 import { checkWeightsFit } from "../models/clip/checkpoint.js";
@@ -24,7 +24,14 @@ async function readTensors(path: string): Promise<Map<string, HostTensor>> {
   return (await readSafetensors(path)).tensors;
 }
 
-export async function checkFamily(dir: string, family: string, tokenizer: ClipTokenizer | undefined): Promise<ParityResult[]> {
+export interface FamilyOptions {
+  /** Where the forward, losses and gradients run (default cpu); the comparison reads them back to the host. */
+  device?: Device;
+  /** Only the numbers (embeddings, logit scale, losses, gradients): no checkpoint.pt needed. */
+  numbersOnly?: boolean;
+}
+
+export async function checkFamily(dir: string, family: string, tokenizer: ClipTokenizer | undefined, o: FamilyOptions = {}): Promise<ParityResult[]> {
   const root = join(dir, family);
   const out: ParityResult[] = [];
   let weights: Map<string, HostTensor>;
@@ -57,21 +64,22 @@ export async function checkFamily(dir: string, family: string, tokenizer: ClipTo
     const ids = new BigInt64Array(text.data.buffer, text.data.byteOffset, text.data.byteLength / 8);
     out.push(checkConfigTexts(dir, family, fixture.texts, ids, text.shape[1] ?? 0, tokenizer));
   }
-  const model = new CLIP(config, { init: false });
+  const device = o.device ?? "cpu";
+  const model = new CLIP(config, { init: false, device });
   try {
     model.loadStateDict(weights);
-    out.push(...tidy(() => checkNumbers(dir, family, model, io)));
+    out.push(...tidy(() => checkNumbers(dir, family, model, io, device)));
   } catch (err) {
     out.push(failure(dir, family, "forward", message(err)));
   } finally {
     model.dispose();
   }
-  out.push(...(await checkCheckpoint(dir, family, join(root, "checkpoint.pt"), weights, config)));
+  if (!o.numbersOnly) out.push(...(await checkCheckpoint(dir, family, join(root, "checkpoint.pt"), weights, config)));
   return out;
 }
 
 function line(dir: string, family: string, quantity: string, got: Tensor, want: Tensor, tol: Tolerance, detail?: string): ParityResult {
-  const c = compareTensors(got.reshape(-1), want.reshape(-1), tol);
+  const c = compareTensors(got.reshape(-1).to("cpu"), want.reshape(-1), tol);
   return { dir, family, quantity, n: c.n, maxAbsErr: c.maxAbsErr, maxRelErr: c.maxRelErr, ...tol, ok: c.ok, detail };
 }
 
@@ -80,19 +88,20 @@ function isNormalised(t: Tensor): boolean {
   return t.norm(2, -1).sub(1).abs().max().item() < 1e-3;
 }
 
-function checkNumbers(dir: string, family: string, model: CLIP, io: Map<string, HostTensor>): ParityResult[] {
+function checkNumbers(dir: string, family: string, model: CLIP, io: Map<string, HostTensor>, device: Device): ParityResult[] {
   const need = (k: string): Tensor => {
     const h = io.get(k);
     if (h === undefined) throw new Error(`io.safetensors has no '${k}'`);
     return fromHost(h);
   };
+  const input = (k: string): Tensor => (device === "cpu" ? need(k) : need(k).to(device));
   const out: ParityResult[] = [];
-  const images = need("input.image");
-  const texts = need("input.text");
+  const images = input("input.image");
+  const texts = input("input.text");
   const multi = [...io.keys()]
     .filter((k) => /^input\.text_mt\.\d+$/.test(k))
     .sort((a, b) => Number(a.split(".").pop()) - Number(b.split(".").pop()))
-    .map(need);
+    .map(input);
   const o = model.forward(images, texts, { loss: true, multiText: multi });
   for (const [q, raw, normed] of [
     ["image_embed", () => model.encodeImage(images), o.imageFeatures],
@@ -134,7 +143,7 @@ function checkGrads(dir: string, family: string, model: CLIP, io: Map<string, Ho
   for (const [k, p] of params) {
     const g = p.grad;
     const want = tidy(() => fromHost(io.get(`grad.${k}`)!));
-    const c = g === undefined ? undefined : tidy(() => compareTensors(g.reshape(-1), want.reshape(-1), tol));
+    const c = g === undefined ? undefined : tidy(() => compareTensors(g.reshape(-1).to("cpu"), want.reshape(-1), tol));
     want.dispose();
     if (c === undefined) {
       failed.push(`${k} (no gradient)`);

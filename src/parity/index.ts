@@ -5,7 +5,7 @@
  *   results.every((r) => r.ok)
  */
 export { checkParityDir, defaultParityDirs, runParity, type ParityOptions } from "./run.js";
-export { checkFamily } from "./family.js";
+export { checkFamily, type FamilyOptions } from "./family.js";
 export { checkTokenizerCases } from "./tokenizer_cases.js";
 export { parseFixtureConfig, type FixtureConfig } from "./fixture_config.js";
 export { compareArrays, compareTensors, type Comparison } from "./compare.js";

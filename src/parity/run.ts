@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { Device } from "../engine/index.js";
 import { ClipTokenizer, builtinMergesPath } from "../tokenizer/index.js";
 import { checkFamily } from "./family.js";
 import { failure, type ParityResult } from "./result.js";
@@ -24,6 +25,10 @@ export interface ParityOptions {
   onResult?: (r: ParityResult) => void;
   /** Called with one line for each directory that does not exist (then skipped). */
   onMissing?: (dir: string) => void;
+  /** Where the model's numbers are computed (default cpu). */
+  device?: Device;
+  /** Families: only embeddings, logit scale, losses and gradients (no checkpoint.pt reading). */
+  numbersOnly?: boolean;
 }
 
 const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
@@ -56,7 +61,7 @@ export async function checkParityDir(dir: string, o: ParityOptions = {}): Promis
   }
   const families = readdirSync(dir).filter((f) => existsSync(join(dir, f, "config.json"))).sort();
   if (families.length === 0 && !existsSync(cases)) emit(failure(dir, "-", "fixtures", "no tokenizer_cases.jsonl and no <family>/config.json here"));
-  for (const family of families) for (const r of await checkFamily(dir, family, tokenizer)) emit(r);
+  for (const family of families) for (const r of await checkFamily(dir, family, tokenizer, { device: o.device, numbersOnly: o.numbersOnly })) emit(r);
   return results;
 }
 

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tensor, type Tensor } from "../../src/engine/index.js";
-import { clipGradNorm, clipGradValue, NonFiniteNormError } from "../../src/optim/index.js";
+import { clipGradNorm, clipGradNormDeferred, clipGradValue, NonFiniteNormError } from "../../src/optim/index.js";
 import { gradValues, setGrad } from "./reference.js";
 
 const f64 = (values: number[]): Tensor => tensor(values, { dtype: "f64", requiresGrad: true });
@@ -57,4 +57,19 @@ test("clipGradValue clamps every element", () => {
   clipGradValue([p], 0.5);
   assert.deepEqual(gradOf(p), gradValues(3, 1, 5).map((v) => Math.min(0.5, Math.max(-0.5, v))));
   p.dispose();
+});
+
+test("clipGradNormDeferred scales like clipGradNorm and returns the norm as a tensor (no host read)", () => {
+  const a = [f64([1, 2, 3, 4]), f64([5, 6])];
+  const b = [f64([1, 2, 3, 4]), f64([5, 6])];
+  a.forEach((p, i) => setGrad(p, i, 2));
+  b.forEach((p, i) => setGrad(p, i, 2));
+  const want = clipGradNorm(a, 1.5);
+  const got = clipGradNormDeferred(b, 1.5)!;
+  assert.deepEqual(got.shape, []);
+  assert.equal(got.item(), want);
+  a.forEach((p, i) => assert.deepEqual(gradOf(b[i]!), gradOf(p)));
+  assert.equal(clipGradNormDeferred([f64([1])], 1), undefined, "no gradients, no norm");
+  got.dispose();
+  [...a, ...b].forEach((p) => p.dispose());
 });

@@ -10,8 +10,8 @@ import { resolveClipConfig, type CLIP } from "../../src/models/clip/index.js";
 import { AdamW } from "../../src/optim/index.js";
 import { loadConfig } from "../../src/train/config/index.js";
 import {
-  LocalContext, NonFiniteLossError, PhaseTimer, buildModel, buildOptimizer, contrastiveLoss, textBatch, towerFeatures, trainStep,
-  type Accumulation, type MicroBatch, type StepSetup,
+  LocalContext, NonFiniteLossError, PhaseTimer, buildModel, buildOptimizer, contrastiveLoss, readStepValues, textBatch, towerFeatures, trainStep,
+  trainStepValues, type Accumulation, type MicroBatch, type StepSetup,
 } from "../../src/train/trainer/index.js";
 import { tinyModel } from "./trainer_fixtures.js";
 
@@ -153,4 +153,26 @@ test("a bf16 autocast step runs and gives a finite loss near the fp32 one", asyn
   assert.ok(Math.abs(got - want) < 0.05, `bf16 ${got} vs fp32 ${want}`);
   assert.notEqual(got, want, "bf16 really ran in lower precision");
   for (const s of [f32, bf]) { s.model.dispose(); s.optimizer.dispose(); }
+});
+
+test("deferred reads (the CUDA mode): the same losses, logit scale and weights; a NaN loss shows at the read", async () => {
+  const now = await setupFor();
+  const later = await setupFor();
+  later.deferRead = true;
+  const b = batch(4);
+  const want = [];
+  const pending = [];
+  for (let i = 0; i < 3; i++) {
+    want.push(await trainStep({ ...now, gradClip: 0.5 }, [b], 0.01, { step: i, epoch: 0 }));
+    pending.push(await trainStepValues({ ...later, gradClip: 0.5 }, [b], 0.01, { step: i, epoch: 0 }));
+  }
+  assert.deepEqual(readStepValues(pending), want);
+  later.params.forEach((p, i) => assert.deepEqual(p.toTypedArray(), now.params[i]!.toTypedArray()));
+  const bad = batch(4);
+  bad.images.fill_(Number.NaN);
+  const ok = await trainStepValues(later, [b], 0.01, { step: 3, epoch: 1 });
+  const nan = await trainStepValues(later, [bad], 0.01, { step: 4, epoch: 1 }); // no throw: nothing was read
+  assert.throws(() => readStepValues([ok, nan]), (err: unknown) => err instanceof NonFiniteLossError && /optimizer step 5 \(epoch 1\) is NaN/.test(err.message));
+  assert.ok(ok.values.isDisposed && nan.values.isDisposed, "read values are disposed, also on a throw");
+  for (const s of [now, later]) { s.model.dispose(); s.optimizer.dispose(); }
 });

@@ -4,19 +4,26 @@
  * 1 when any is out of tolerance, 2 when no directory could be checked at all.
  */
 import { parseArgs } from "node:util";
+import type { Device } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
 import { defaultParityDirs, formatResult, runParity } from "../../parity/index.js";
 
 export const summary = "check the models and tokenizer against PyTorch parity fixtures (one JSON line per quantity)";
 
-const USAGE = `usage: laclip parity [DIR...] [--merges FILE]
+const USAGE = `usage: laclip parity [DIR...] [--merges FILE] [--device cpu|cuda|cuda:N] [--numbers-only]
   DIR      parity directories (default: $LACLIP_PARITY_DIRS, colon-separated, else ../shared/reference/parity)
-  --merges BPE merges file for the token checks (default: $LACLIP_BPE, else DIR/../bpe_simple_vocab_16e6.txt.gz)`;
+  --merges BPE merges file for the token checks (default: $LACLIP_BPE, else DIR/../bpe_simple_vocab_16e6.txt.gz)
+  --device where the forward, losses and gradients run (default cpu; on CUDA, TF32 is turned off: fp32 as the
+           fixtures, within the same tolerances)
+  --numbers-only  only embeddings, logit scale, losses and gradients (skips reading checkpoint.pt)`;
 
 export async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { merges: { type: "string" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: { merges: { type: "string" }, device: { type: "string" }, "numbers-only": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    });
   } catch (err) {
     throw new ConfigError(`${(err as Error).message}\n${USAGE}`, "argv", { cause: err });
   }
@@ -24,10 +31,19 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  const device = parsed.values.device ?? "cpu";
+  if (!/^(cpu|cuda(:\d+)?)$/.test(device)) throw new ConfigError(`--device must be cpu, cuda or cuda:N, got '${device}'`, "device");
+  if (device !== "cpu") {
+    const { checkDevice, setAllowTf32 } = await import("../../engine/index.js");
+    checkDevice(device, "parity");
+    setAllowTf32(false);
+  }
   const dirs = parsed.positionals.length > 0 ? parsed.positionals : defaultParityDirs();
   let missing = 0;
   const results = await runParity(dirs, {
     merges: parsed.values.merges,
+    device: device as Device,
+    numbersOnly: parsed.values["numbers-only"] ?? false,
     onResult: (r) => console.log(formatResult(r)),
     onMissing: (dir) => {
       missing++;

@@ -4,7 +4,9 @@
  * (profile.ts) and the FLOP count of a step (flops.ts). docs/train.md explains the whole.
  */
 export { train, type TrainOptions, type TrainResult } from "./train.js";
-export { trainStep, type Accumulation, type MicroBatch, type StepResult, type StepSetup, type StepWhere } from "./step.js";
+export {
+  readStepValues, trainStep, trainStepValues, type Accumulation, type MicroBatch, type StepResult, type StepSetup, type StepValues, type StepWhere,
+} from "./step.js";
 export { towerFeatures, contrastiveLoss, textBatch, type Features, type TowerOptions } from "./contrastive.js";
 export { LocalContext, type TrainContext } from "./context.js";
 export { buildModel, buildOptimizer, modelConfigOf } from "./model_setup.js";

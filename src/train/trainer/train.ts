@@ -27,7 +27,7 @@ import { PhaseTimer } from "./profile.js";
 import { checkSameRun, findResume } from "./resume.js";
 import { RunLog } from "./run_log.js";
 import { trainerState, type TrainerState } from "./state.js";
-import { trainStep, type Accumulation, type StepSetup } from "./step.js";
+import { readStepValues, trainStepValues, type Accumulation, type StepSetup, type StepValues } from "./step.js";
 
 export interface TrainOptions {
   /** CLIP BPE merges file (default $LACLIP_BPE, else the shipped OpenAI vocabulary); or give `tokenizer`. */
@@ -126,7 +126,28 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
     let lastLr: number | null = state?.lastLr ?? null;
     let samplesSeen = state?.samplesSeen ?? 0;
 
+    // Steps whose loss, logit scale and gradient norm are still on the device (CUDA: read at log lines and
+    // checkpoints, so that no step waits for the GPU; the CPU reads each step at once, as before).
+    const pending: { values: StepValues; step: number; epoch: number; lr: number; waitSeconds: number; badSamples: number }[] = [];
+    cleanup.push(() => { for (const p of pending.splice(0)) p.values.values.dispose(); });
+    const flush = (): void => {
+      while (pending.length > 0) {
+        const p = pending.shift()!;
+        let r;
+        try {
+          r = readStepValues([p.values])[0]!;
+        } catch (err) {
+          if (!(err instanceof NonFiniteLossError)) throw err;
+          runLog.metrics?.write({ step: p.step, epoch: p.epoch, loss: err.value, lr: p.lr, stopped: "non-finite loss" });
+          throw new NonFiniteLossError(err.value, p.step - 1, p.epoch, lastCheckpoint);
+        }
+        lastLoss = r.loss;
+        runLog.step({ step: p.step, epoch: p.epoch, loss: r.loss, lr: p.lr, logitScale: r.logitScale, gradNorm: r.gradNorm, samples: plan.global, waitSeconds: p.waitSeconds, badSamples: p.badSamples });
+      }
+    };
+
     const checkpoint = async (epochEnd: boolean): Promise<void> => {
+      flush();
       runLog.sync();
       await ctx.barrier();
       if (ctx.isMain) {
@@ -142,7 +163,7 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
 
     const setup: StepSetup = {
       model, optimizer, params: model.parameters(), ctx, bf16: cfg.train.dtype === "bf16", device: device.startsWith("cuda") ? "cuda" : "cpu",
-      gradClip: cfg.optim.grad_clip, accumulation: o.accumulation ?? "exact", timer,
+      gradClip: cfg.optim.grad_clip, accumulation: o.accumulation ?? "exact", timer, deferRead: device.startsWith("cuda"),
     };
     model.train();
 
@@ -160,9 +181,9 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
             if (micro.length < plan.accum) continue;
             const lr = learningRate(schedule, step);
             manualSeed(deriveSeed(seed, "step", step));
-            let r;
+            let values;
             try {
-              r = await trainStep(setup, micro, lr, { step, epoch });
+              values = await trainStepValues(setup, micro, lr, { step, epoch });
             } catch (err) {
               if (!(err instanceof NonFiniteLossError)) throw err;
               runLog.metrics?.write({ step: step + 1, epoch, loss: err.value, lr, stopped: "non-finite loss" });
@@ -171,11 +192,11 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
             step += 1;
             position = micro[micro.length - 1]!.position;
             samplesSeen += plan.global;
-            lastLoss = r.loss;
             lastLr = lr;
             for (const m of micro) m.dispose();
             micro = [];
-            runLog.step({ step, epoch, loss: r.loss, lr, logitScale: r.logitScale, gradNorm: r.gradNorm, samples: plan.global, waitSeconds: wait, badSamples: data.bad.total });
+            pending.push({ values, step, epoch, lr, waitSeconds: wait, badSamples: data.bad.total });
+            if (!setup.deferRead || step % cfg.log.every_steps === 0) flush();
             timer.add("data_wait", wait * 1000);
             wait = 0;
             const epochDone = position.step >= batchesPerEpoch;
@@ -187,6 +208,7 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
       }
 
       // ---- end of epoch
+      flush();
       position = { epoch: epoch + 1, step: 0 };
       if (evaluation !== undefined && ctx.isMain && (epoch + 1) % cfg.eval.every_epochs === 0) {
         const values = await evaluation.run(model, decoder);

@@ -11,7 +11,7 @@ import { ConfigError } from "../../../errors/config_error.js";
 export const summary = "CLIP training-step samples/s and MFU (bench-s, fp32/bf16), optionally against the PyTorch peer";
 
 const USAGE = `usage: laclip bench train-step [--config bench-s|PRESET|model.json] [--dtype fp32|bf16] [--batch 64]
-                                 [--steps 10] [--warmup 2] [--threads 2] [--peer] [--profile] [--json]`;
+                                 [--steps 10] [--warmup 2] [--threads 2] [--device cpu|cuda] [--peer] [--profile] [--json]`;
 
 function int(v: string, key: string, min: number): number {
   const n = Number(v);
@@ -25,7 +25,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       config: { type: "string", default: "bench-s" }, dtype: { type: "string", default: "fp32" }, batch: { type: "string", default: "64" },
       steps: { type: "string", default: "10" }, warmup: { type: "string", default: "2" }, threads: { type: "string", default: "2" },
-      peer: { type: "boolean", default: false }, profile: { type: "boolean", default: process.env.LACLIP_PROFILE === "1" },
+      device: { type: "string", default: "cpu" }, peer: { type: "boolean", default: false }, profile: { type: "boolean", default: process.env.LACLIP_PROFILE === "1" },
       json: { type: "boolean", default: true }, help: { type: "boolean", short: "h" },
     },
   });
@@ -35,6 +35,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const dtype = values.dtype;
   if (dtype !== "fp32" && dtype !== "bf16") throw new ConfigError(`--dtype must be fp32 or bf16, got '${dtype}'`, "dtype");
+  const device = values.device;
+  if (device !== "cpu" && device !== "cuda") throw new ConfigError(`--device must be cpu or cuda, got '${device}'`, "device");
   const batch = int(values.batch, "batch", 1), steps = int(values.steps, "steps", 1), warmup = int(values.warmup, "warmup", 0), threads = int(values.threads, "threads", 1);
   const { benchTrainStep, modelConfigOf, runTorchPeer } = await import("../../../train/trainer/index.js");
   const { engineInfo } = await import("../../../engine/index.js");
@@ -42,17 +44,17 @@ export async function run(argv: string[]): Promise<number> {
   if (values.peer && values.config !== "bench-s" && values.config !== "vit-b16") {
     throw new ConfigError(`--peer knows only the peer's configs bench-s and vit-b16, not '${values.config}'`, "peer");
   }
-  const r = await benchTrainStep({ config, dtype, batch, steps, warmup, threads, profile: values.profile });
+  const r = await benchTrainStep({ config, dtype, batch, steps, warmup, threads, profile: values.profile, device });
   const ours = {
-    bench: "train-step", engine: "laclip", torch: engineInfo().torchVersion, config: values.config, mode: "train", dtype, batch, threads: r.threads,
+    bench: "train-step", engine: "laclip", torch: engineInfo().torchVersion, config: values.config, mode: "train", device, dtype, batch, threads: r.threads,
     steps, warmup, samples_per_s: round(r.samplesPerSec, 2), sec_per_step: round(r.secPerStep, 4), gflop_per_step: round(r.gflopPerStep, 3),
-    achieved_gflops: round(r.achievedGflops, 2), peak_gflops_matmul1024: r.peakGflops, mfu: round(r.mfu, 4),
+    achieved_gflops: round(r.achievedGflops, 2), peak_gflops_matmul1024: r.peakGflops, mfu: r.mfu === null ? null : round(r.mfu, 4), peak_gpu_bytes: r.peakGpuBytes,
     live_tensors: [r.liveTensorsBefore, r.liveTensorsAfter], load_avg: loadavg().map((x) => round(x, 2)),
   };
   console.log(JSON.stringify(ours));
   if (r.phases) printProfile(r, steps);
   if (values.peer) {
-    const peer = await runTorchPeer(["--config", values.config, "--mode", "train", "--dtype", dtype, "--batch", String(batch), "--steps", String(steps), "--warmup", String(warmup), "--threads", String(threads)]);
+    const peer = await runTorchPeer(["--config", values.config, "--mode", "train", "--dtype", dtype, "--batch", String(batch), "--steps", String(steps), "--warmup", String(warmup), "--threads", String(threads), "--device", device]);
     console.log(JSON.stringify(peer));
     const theirs = Number(peer.samples_per_s);
     console.log(JSON.stringify({ bench: "train-step-ratio", config: values.config, dtype, batch, laclip_samples_per_s: ours.samples_per_s, pytorch_samples_per_s: theirs, ratio: round(r.samplesPerSec / theirs, 3), load_avg: loadavg().map((x) => round(x, 2)) }));
