@@ -21,6 +21,7 @@ const COMMANDS = [
   "train",
   "eval",
   "demo",
+  "report",
 ] as const;
 
 async function load(name: string): Promise<CommandModule | undefined> {

@@ -47,6 +47,8 @@ export interface TrainOptions {
   progressStream?: NodeJS.WritableStream;
   /** Phase timings (default: on when LACLIP_PROFILE=1); printed through `log` at the end. */
   timer?: PhaseTimer;
+  /** After every optimizer step: steps done and in the whole run (a caller's own progress, e.g. the demo's). */
+  onStep?: (step: number, totalSteps: number) => void;
 }
 
 export interface TrainResult {
@@ -174,6 +176,7 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
             for (const m of micro) m.dispose();
             micro = [];
             runLog.step({ step, epoch, loss: r.loss, lr, logitScale: r.logitScale, gradNorm: r.gradNorm, samples: plan.global, waitSeconds: wait, badSamples: data.bad.total });
+            o.onStep?.(step, schedule.totalSteps);
             timer.add("data_wait", wait * 1000);
             wait = 0;
             const epochDone = position.step >= batchesPerEpoch;
