@@ -4,8 +4,9 @@
 #   libgloo-dev           Gloo headers for c10d's CPU process group (data-parallel training)
 #   libopenblas0-pthread  a fast BLAS: the reference BLAS Debian falls back to is ~40x slower
 #   python3-torch         PyTorch 1.13, the peer that benchmarks compare against (not needed at run time)
+#   chromium              headless browser the tests load HTML pages in (laclip report; not needed at run time)
 set -euo pipefail
-pkgs=(libopenblas0-pthread libgloo-dev python3-torch)
+pkgs=(libopenblas0-pthread libgloo-dev python3-torch chromium)
 [ -n "${LIBTORCH:-}" ] || pkgs+=(libtorch-dev)
 [ "${LACLIP_SKIP_PYTORCH:-}" = 1 ] && pkgs=("${pkgs[@]/python3-torch}")
 missing=()
