@@ -7,7 +7,7 @@
  * names; then for every run, loss and learning-rate curves, and per-epoch evaluations when the runs have them.
  */
 import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { taskLabel } from "../demo/report.js";
 import type { DemoInput, ReportInput, RunCurves } from "./read.js";
 import { esc, intervalChart, lineChart, type IntervalRow, type Series } from "./svg.js";
@@ -50,16 +50,25 @@ export function smooth(points: [number, number][], w: number): [number, number][
   return out;
 }
 
+/** Run labels, with the folder name added where two runs would read the same (`clip seed 0 (clip-1a2b)`). */
+function uniqueLabels(runs: readonly RunCurves[]): string[] {
+  const count = new Map<string, number>();
+  for (const r of runs) count.set(r.label, (count.get(r.label) ?? 0) + 1);
+  return runs.map((r) => (count.get(r.label)! > 1 ? `${r.label} (${basename(resolve(r.dir))})` : r.label));
+}
+
 function curves(runs: readonly RunCurves[]): string {
   if (runs.length === 0) return "";
   const styles = runStyles(runs);
-  const longest = Math.max(...runs.map((r) => r.train.length));
-  const w = Math.max(1, Math.floor(longest / 60));
-  const loss: Series[] = runs.map((r, i) => ({ label: r.label, ...styles[i]!, points: smooth(r.train.map((p) => [p.step, p.loss]), w) }));
-  const lr: Series[] = runs.map((r, i) => ({ label: r.label, ...styles[i]!, points: r.train.map((p) => [p.step, p.lr]) }));
+  // about 60 points per loss line: a window mean of each run's own lines
+  const windowOf = (r: RunCurves): number => Math.max(1, Math.floor(r.train.length / 60));
+  const labels = uniqueLabels(runs);
+  const loss: Series[] = runs.map((r, i) => ({ label: labels[i]!, ...styles[i]!, points: smooth(r.train.map((p) => [p.step, p.loss]), windowOf(r)) }));
+  const lr: Series[] = runs.map((r, i) => ({ label: labels[i]!, ...styles[i]!, points: r.train.map((p) => [p.step, p.lr]) }));
+  const w = Math.max(...runs.map(windowOf));
   const out = [
     `<section id="curves"><h2>Training curves</h2>`,
-    `<p>Per run (colour: method; dash: seed). Loss: the symmetric contrastive loss${w > 1 ? `, mean of each ${w} steps` : ""}; learning rate: per step.</p>`,
+    `<p>Per run (colour: method; dash: seed). Loss: the symmetric contrastive loss as logged${w > 1 ? `, averaged over windows of up to ${w} lines` : ""}; learning rate: as logged.</p>`,
     `<div class="figs"><figure>${lineChart({ id: "chart-loss", title: "training loss", xLabel: "optimizer step", yLabel: "loss", series: loss })}</figure>`,
     `<figure>${lineChart({ id: "chart-lr", title: "learning rate", xLabel: "optimizer step", yLabel: "lr", series: lr, yMin: 0 })}</figure></div>`,
   ];
@@ -68,7 +77,7 @@ function curves(runs: readonly RunCurves[]): string {
     const keys = [...new Set(withEvals.flatMap(({ r }) => r.evals.flatMap((e) => Object.keys(e.values))))];
     out.push(`<h3>Per-epoch evaluation</h3><div class="figs">`);
     for (const k of keys) {
-      const series = withEvals.map(({ r, s }) => ({ label: r.label, ...s, points: r.evals.filter((e) => e.values[k] !== undefined).map((e) => [e.epoch, e.values[k]!] as [number, number]) }));
+      const series = withEvals.map(({ r, s }) => ({ label: labels[runs.indexOf(r)]!, ...s, points: r.evals.filter((e) => e.values[k] !== undefined).map((e) => [e.epoch, e.values[k]!] as [number, number]) }));
       out.push(`<figure>${lineChart({ id: `chart-eval-${k}`, title: `${k} (%)`, xLabel: "epoch", yLabel: "percent", series })}</figure>`);
     }
     out.push(`</div>`);

@@ -75,7 +75,10 @@ export function lineChart(o: { id: string; title: string; xLabel: string; yLabel
   if (o.yMin !== undefined) y0 = Math.min(y0, o.yMin);
   const pad = (y1 - y0) * 0.05;
   [y0, y1] = [y0 - (o.yMin !== undefined && y0 === o.yMin ? 0 : pad), y1 + pad];
-  const legendRows = Math.ceil(o.series.length / 3);
+  // legend columns as wide as the longest label (about 6 px a character at 11 px)
+  const colWidth = 34 + 6 * Math.max(1, ...o.series.map((s) => s.label.length));
+  const cols = Math.max(1, Math.min(o.series.length, Math.floor((f.width - f.left) / colWidth)));
+  const legendRows = Math.ceil(o.series.length / cols);
   const top = f.top + legendRows * 14;
   const height = f.height + legendRows * 14;
   const sx = scale(x0, x1, f.left, f.width - f.right);
@@ -93,8 +96,8 @@ export function lineChart(o: { id: string; title: string; xLabel: string; yLabel
     const pts = s.points.filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1])).map((p) => `${n2(sx(p[0]))},${n2(sy(p[1]))}`).join(" ");
     const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : "";
     parts.push(`<polyline class="series" data-label="${esc(s.label)}" points="${pts}" fill="none" stroke="${s.color}" stroke-width="1.5"${dash}/>`);
-    const lx = f.left + (i % 3) * 165;
-    const ly = f.top + Math.floor(i / 3) * 14 + 2;
+    const lx = f.left + (i % cols) * colWidth;
+    const ly = f.top + Math.floor(i / cols) * 14 + 2;
     parts.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${dash}/><text x="${lx + 26}" y="${ly}" class="legend">${esc(s.label)}</text>`);
   });
   parts.push("</svg>");
