@@ -109,15 +109,15 @@ function taskFigures(d: DemoInput, di: number): string {
     }));
     const refs = t.chance === null ? [] : [{ value: t.chance, label: `chance ${t.chance}%` }];
     const name = key.split("/")[0] + ": " + taskLabel(key.split("/").slice(1).join("/"));
-    let fig = intervalChart({ id: `task-${di}-${k}`, title: name, unit: "", rows, refs });
+    let fig = intervalChart({ id: `task-${di}-${k}`, title: "per method (%)", unit: "", rows, refs });
     if (t.diff !== null) {
       fig += intervalChart({
         id: `diff-${di}-${k}`, title: "LaCLIP - CLIP (points)", unit: "",
         rows: [{ label: "difference", color: "#444", points: t.diff.per_seed, mean: t.diff.mean, lo: t.diff.ci95?.[0] ?? null, hi: t.diff.ci95?.[1] ?? null }],
-        refs: [{ value: 0, label: "0" }],
+        refs: [{ value: 0, label: "" }],
       });
     }
-    out.push(`<figure class="task" data-task="${esc(key)}">${fig}</figure>`);
+    out.push(`<figure class="task" data-task="${esc(key)}"><figcaption>${esc(name)}</figcaption>${fig}</figure>`);
   });
   out.push(`</div></section>`);
   return out.join("\n");
@@ -151,8 +151,8 @@ const STYLE = `
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;color:#111;background:#fff;margin:24px auto;max-width:1180px;padding:0 16px}
 h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ccc}h3{font-size:15px}
 .figs{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;break-inside:avoid;page-break-inside:avoid}
-figure.task{display:flex;flex-wrap:wrap;border:1px solid #eee;padding:4px}
-svg.chart{width:560px;max-width:100%;height:auto}svg.interval-chart{width:420px}
+figure.task{display:flex;flex-wrap:wrap;width:578px;box-sizing:border-box;border:1px solid #eee;padding:4px}figure.task figcaption{flex-basis:100%;font-size:12px;font-weight:600;padding:2px 4px}
+svg.chart{width:560px;max-width:100%;height:auto}svg.interval-chart{width:282px}
 svg .t{font-size:12px;font-weight:600}svg .tick,svg .reflabel{font-size:10px;fill:#333}svg .label,svg .legend{font-size:11px}
 svg .grid{stroke:#e4e4e4}svg .axis{stroke:#333}svg .ref{stroke:#555}
 table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top;font-size:13px}

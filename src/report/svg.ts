@@ -120,8 +120,8 @@ export interface IntervalRow {
  * a bar with caps; vertical reference lines (chance, zero) dashed and labelled.
  */
 export function intervalChart(o: { id: string; title: string; unit: string; rows: IntervalRow[]; refs?: { value: number; label: string }[] }): string {
-  const width = 420;
-  const left = 112;
+  const width = 300;
+  const left = 66;
   const right = 14;
   const top = 24;
   const rowH = 26;
@@ -137,7 +137,8 @@ export function intervalChart(o: { id: string; title: string; unit: string; rows
   parts.push(`<title>${esc(o.title)}</title><text x="4" y="14" class="t">${esc(o.title)}</text>`);
   for (const t of niceTicks(x0, x1, 4)) parts.push(`<line x1="${n2(sx(t))}" x2="${n2(sx(t))}" y1="${top}" y2="${bottom}" class="grid"/><text x="${n2(sx(t))}" y="${bottom + 13}" class="tick" text-anchor="middle">${fmt(t)}${esc(o.unit)}</text>`);
   for (const r of o.refs ?? []) {
-    parts.push(`<line class="ref" x1="${n2(sx(r.value))}" x2="${n2(sx(r.value))}" y1="${top - 4}" y2="${bottom}" stroke-dasharray="4 3"/><text x="${n2(sx(r.value) + 3)}" y="${bottom + 26}" class="reflabel">${esc(r.label)}</text>`);
+    parts.push(`<line class="ref" x1="${n2(sx(r.value))}" x2="${n2(sx(r.value))}" y1="${top - 4}" y2="${bottom}" stroke-dasharray="4 3"/>`);
+    if (r.label !== "") parts.push(`<text x="${n2(sx(r.value) + 3)}" y="${bottom + 26}" class="reflabel">${esc(r.label)}</text>`);
   }
   o.rows.forEach((r, i) => {
     const y = top + i * rowH + rowH / 2;

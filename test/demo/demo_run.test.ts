@@ -15,6 +15,7 @@ import { readCsvCaptions } from "../../src/demo/rewrite_step.js";
 import { runCli } from "../helpers/cli.js";
 import { originalOf, startOpenAIServer } from "../helpers/openai_server.js";
 import { tempDir } from "./data_fixtures.js";
+import { chromiumPath, loadPage } from "../report/chromium.js";
 
 const TINY = ["--max-emoji", "30", "--size", "16", "--epochs", "1", "--batch", "32", "--threads", "1", "--seeds", "0,1"];
 
@@ -96,6 +97,16 @@ test("laclip demo on a tiny budget: a summary, the report, then one JSON line; t
   assert.equal((html.match(/id="chart-loss"[\s\S]*?<\/svg>/)![0].match(/class="series"/g) ?? []).length, 4);
   assert.equal((html.match(/<img [^>]*src="data:image\/png;base64,/g) ?? []).length, 8);
   assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//);
+  // and in headless Chromium: no console messages, the task figures and curves in the loaded DOM
+  const bin = chromiumPath();
+  if (bin === undefined) t.diagnostic("chromium is not installed: the demo's report was not loaded in a browser");
+  else {
+    const page = await loadPage(bin, join(dirA, "report.html"), join(dirA, "chromium-profile"));
+    assert.deepEqual(page.console, []);
+    assert.equal((page.dom.match(/<figure class="task"/g) ?? []).length, Object.keys(line.tasks).length);
+    assert.equal((page.dom.match(/<svg id="(task|diff)-0-\d+"/g) ?? []).length, 2 * Object.keys(line.tasks).length);
+    assert.match(page.dom, /<svg id="chart-loss"/);
+  }
 
   // the same settings in a fresh work dir, through the library: every field but the timings is equal
   const dirB = await tempDir(t);
