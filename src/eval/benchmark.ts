@@ -115,8 +115,12 @@ export async function runDatasetTasks(model: ZeroShotModel, req: DatasetRequest,
   return out;
 }
 
-function base(task: EvalTaskName, req: DatasetRequest, o: BenchmarkOptions, split: string): Omit<TaskResult, "metrics" | "settings" | "counts" | "seconds" | "skipped"> {
-  return { dataset: req.dataset, model: o.identity.model, pretrained: o.identity.pretrained, task, language: "en", split } as TaskResult;
+type Body = Omit<TaskResult, "dataset" | "model" | "pretrained" | "task" | "language" | "split">;
+
+/** The result with CLIP_benchmark's keys first, in its order, then ours. */
+function result(task: EvalTaskName, req: DatasetRequest, o: BenchmarkOptions, split: string, b: Body): TaskResult {
+  const { metrics, ...rest } = b;
+  return { dataset: req.dataset, model: o.identity.model, pretrained: o.identity.pretrained, task, metrics, language: "en", split, ...rest };
 }
 
 async function classification(splits: Splits, split: string, task: string): Promise<Extract<OpenedSplit, { kind: "classification" }>> {
@@ -127,7 +131,7 @@ async function classification(splits: Splits, split: string, task: string): Prom
 
 async function runTask(task: EvalTaskName, model: ZeroShotModel, splits: Splits, req: DatasetRequest, o: BenchmarkOptions): Promise<TaskResult> {
   const split = o.split ?? "test";
-  const head = { ...base(task, req, o, split) };
+  const done = (b: Body): TaskResult => result(task, req, o, split, b);
   if (task === "zeroshot_classification") {
     const s = await classification(splits, split, task);
     if (s.templates === undefined) throw new LaclipError(`zero-shot classification of '${req.dataset}' needs templates: pass --templates (the dataset has no zeroshot_classification_templates.txt and is not built in)`);
@@ -142,15 +146,14 @@ async function runTask(task: EvalTaskName, model: ZeroShotModel, splits: Splits,
       acc.add(scoreBlock(f, start, end, w), f.labels.subarray(start, end));
     }
     const m = acc.result();
-    return {
-      ...head,
+    return done({
       metrics: { acc1: m.acc1, acc5: m.acc5, mean_per_class_recall: m.meanPerClassRecall },
       settings: { templates: s.templates.name, n_templates: s.templates.templates.length, features_cached: cached },
       counts: { n_images: m.nImages, n_classes: m.nClasses, n_skipped: f.skipped.length, n_non_finite: m.nNonFinite },
       seconds: { images: round3(cached ? 0 : f.seconds), text: round3(textSeconds) },
       skipped: f.skipped,
       per_class: m.perClass.map((c) => ({ class: c.name, n: c.n, correct1: c.correct1, recall: c.recall })),
-    };
+    });
   }
   if (task === "zeroshot_retrieval") {
     const s = await splits.open(split);
@@ -168,14 +171,13 @@ async function runTask(task: EvalTaskName, model: ZeroShotModel, splits: Splits,
     const tf = textFeatures(model, texts, o);
     const textSeconds = (performance.now() - t0) / 1000;
     const r = retrievalRecall(f, tf, textImage, { recallK: o.recallK });
-    return {
-      ...head,
+    return done({
       metrics: r.metrics,
       settings: { recall_k: o.recallK ?? [1, 5, 10], features_cached: cached },
       counts: { n_images: r.nImages, n_captions: r.nTexts, n_skipped: f.skipped.length },
       seconds: { images: round3(cached ? 0 : f.seconds), text: round3(textSeconds) },
       skipped: f.skipped,
-    };
+    });
   }
   if (task === "linear_probe") {
     const trainSplit = o.trainSplit ?? "train";
@@ -189,8 +191,7 @@ async function runTask(task: EvalTaskName, model: ZeroShotModel, splits: Splits,
     else if (o.valProportion !== undefined) [train, val] = holdOut(tr.f, o.valProportion, o.linearProbe?.seed ?? 0);
     const t0 = performance.now();
     const lp = linearProbe(train, te.f, { ...o.linearProbe, val, classes: test.set.classes.length, classNames: test.set.classes.map((c) => c.name), log: o.log });
-    return {
-      ...head,
+    return done({
       metrics: { ...lp.metrics },
       settings: {
         train_split: trainSplit, val_split: o.valSplit ?? null, val_proportion: o.valProportion ?? null, lr: o.linearProbe?.lr ?? 0.1,
@@ -200,20 +201,19 @@ async function runTask(task: EvalTaskName, model: ZeroShotModel, splits: Splits,
       seconds: { images: round3((tr.cached ? 0 : tr.f.seconds) + (te.cached ? 0 : te.f.seconds)), probe: round3((performance.now() - t0) / 1000) },
       skipped: [...tr.f.skipped, ...te.f.skipped],
       search: lp.search.map((x) => ({ weight_decay: x.weightDecay, val_acc1: x.valAcc1 })),
-    };
+    });
   }
   await classification(splits, split, task);
   const { f, cached } = await splits.encoded(split);
   const t0 = performance.now();
   const fs = fewShotEpisodes(f, o.fewShot);
-  return {
-    ...head,
+  return done({
     metrics: { ...fs.metrics },
     settings: { classifier: "nearest class mean, cosine", features_cached: cached },
     counts: { n_images: f.labels.length, n_eligible_classes: fs.eligibleClasses, n_skipped: f.skipped.length },
     seconds: { images: round3(cached ? 0 : f.seconds), episodes: round3((performance.now() - t0) / 1000) },
     skipped: f.skipped,
-  };
+  });
 }
 
 /** A seeded split of `f` into (train, val) with round(p * rows) validation rows. */

@@ -96,6 +96,18 @@ function overrides(v: Values): ClipOverrides | undefined {
   return Object.keys(vision).length + Object.keys(text).length === 0 ? undefined : { vision, text };
 }
 
+/** The options both forms share: how to load, decode and run the model. */
+function runtime(v: Values) {
+  return {
+    merges: v.merges,
+    batch: int(v.batch, "batch", 1),
+    workers: int(v.workers, "workers", 0),
+    bf16: oneOf(v.dtype, "dtype", ["fp32", "bf16"] as const) === "bf16",
+    device: v.device as Device | undefined,
+    resampler: oneOf(v.resampler, "resampler", ["libvips", "pillow"] as const),
+  };
+}
+
 function tasks(v: string | undefined): EvalTaskName[] {
   const list = (v ?? "zeroshot_classification").split(",").map((t) => t.trim()).filter((t) => t !== "");
   for (const t of list) if (!(EVAL_TASKS as readonly string[]).includes(t)) throw new ConfigError(`--task '${t}' is not one of ${EVAL_TASKS.join(", ")}`, "task");
@@ -139,12 +151,7 @@ async function runLegacy(v: Values): Promise<number> {
     folderMap: v["folder-map"],
     imageRoot: v["image-root"],
     dataset: v.dataset?.[0],
-    merges: v.merges,
-    batch: int(v.batch, "batch", 1),
-    workers: int(v.workers, "workers", 0),
-    bf16: oneOf(v.dtype, "dtype", ["fp32", "bf16"] as const) === "bf16",
-    device: v.device as Device | undefined,
-    resampler: oneOf(v.resampler, "resampler", ["libvips", "pillow"] as const),
+    ...runtime(v),
     out: v.out,
     overrides: overrides(v),
     log: (line) => console.error(`laclip eval: ${line}`),
@@ -198,12 +205,7 @@ export async function run(argv: string[]): Promise<number> {
     recallK: intList(v["recall-k"], "recall-k"),
     linearProbe: { lr: positive(v.lr, "lr"), epochs: int(v.epochs, "epochs", 1), batchSize: int(v["lp-batch"], "lp-batch", 1), seed: int(v.seed, "seed", 0), fewshotK: fewshotK(v["fewshot-k"]) },
     fewShot: { ways: int(v["fewshot-ways"], "fewshot-ways", 1), shots: int(v["fewshot-shots"], "fewshot-shots", 1), queries: int(v["fewshot-queries"], "fewshot-queries", 1), episodes: int(v["fewshot-episodes"], "fewshot-episodes", 1), seed: int(v.seed, "seed", 0) },
-    merges: v.merges,
-    batch: int(v.batch, "batch", 1),
-    workers: int(v.workers, "workers", 0),
-    bf16: oneOf(v.dtype, "dtype", ["fp32", "bf16"] as const) === "bf16",
-    device: v.device as Device | undefined,
-    resampler: oneOf(v.resampler, "resampler", ["libvips", "pillow"] as const),
+    ...runtime(v),
     featureCache: v["no-feature-cache"] ? null : v["feature-cache"],
     out: v.out,
     overrides: overrides(v),
