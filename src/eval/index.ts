@@ -27,3 +27,15 @@ export { retrievalRecall, type RetrievalOptions, type RetrievalResult } from "./
 export { cosineLr, linearLogits, trainLinear, type LinearModel, type LinearTrainOptions } from "./linear_train.js";
 export { fewShotSubset, linearProbe, searchGrid, weightDecayGrid, type LinearProbeMetrics, type LinearProbeOptions, type LinearProbeResult } from "./linear_probe.js";
 export { fewShotEpisode, fewShotEpisodes, type Episode, type FewShotMetrics, type FewShotOptions, type FewShotResult } from "./few_shot.js";
+export type { RetrievalSet } from "./types.js";
+export { openWdsSplit, type WdsDataset, type WdsOptions } from "./wds_set.js";
+export { openRetrievalList, type RetrievalListOptions } from "./retrieval_list.js";
+export { builtinDataset, builtinDatasetNames, isBuiltinDataset, type BuiltinDataset, type ReportedMetric } from "./builtin.js";
+export { datasetBaseName, datasetRoot, openDatasetSplit, type DatasetRequest, type OpenedSplit } from "./dataset_open.js";
+export { imageFeatures, textFeatures, type ImageFeatureOptions, type SplitFeatures, type TextFeatureOptions } from "./encode_set.js";
+export { FeatureCache, featureKey, type FeatureKey } from "./feature_cache.js";
+export { EVAL_TASKS, runDatasetTasks, type BenchmarkOptions, type EvalTaskName, type TaskResult } from "./benchmark.js";
+export { outTakesMany, resultFileName, resultPath, writeJson } from "./result_files.js";
+export { defaultFeatureCache, evalBenchmark, type EvalBenchmarkOptions } from "./run_benchmark.js";
+export { runSuite, type SuiteRun } from "./suite.js";
+export { suiteTable, tableCsv, tableMarkdown, type SuiteTable } from "./suite_table.js";

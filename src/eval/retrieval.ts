@@ -11,9 +11,9 @@
  *   const r = retrievalRecall(images, texts, textImage, { recallK: [1, 5, 10] });
  *   r.metrics["image_retrieval_recall@5"], r.metrics["text_retrieval_recall@1"]
  */
-import { noGrad, tensor, tidy } from "../engine/index.js";
 import { LaclipError } from "../errors/laclip_error.js";
 import { featureRows, type Features } from "./features.js";
+import { scoreBlock } from "./scores.js";
 
 export interface RetrievalOptions {
   /** The k of each recall@k, in the order the keys are written. Default [1, 5, 10] (CLIP_benchmark's --recall_k default is 5). */
@@ -29,15 +29,6 @@ export interface RetrievalResult {
   nTexts: number;
   /** Images no caption points to (each a text-retrieval miss). */
   imagesWithoutText: number;
-}
-
-/** (n, m) scores of `a` rows [start, end) against every row of `b`, as host floats. */
-function scoreBlock(a: Features, start: number, end: number, b: Features): Float32Array {
-  return noGrad(() => tidy(() => {
-    const x = tensor(a.data.subarray(start * a.dim, end * a.dim), { shape: [end - start, a.dim] }); // (n, D)
-    const y = tensor(b.data, { shape: [b.data.length / b.dim, b.dim] }); // (m, D)
-    return x.matmul(y.t()).toTypedArray() as Float32Array; // (n, m)
-  }));
 }
 
 /** Rank (0 = first) of candidate `j` in a row of scores, ties going to the lower index. */
