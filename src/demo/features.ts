@@ -1,13 +1,14 @@
 /**
  * Held-out features for the demo's tasks: every held-out picture decoded once per demo (the pixels are reused
- * by every model), then each model's normalised image features and class-text features as host rows. The
- * tasks (zero-shot, retrieval, probe, few-shot) are computed from these matrices, so a model's images are
- * encoded once for all of them.
+ * by every model, where src/eval's imageFeatures decodes per model), then each model's normalised image
+ * features and class-text features as host rows. The tasks (zero-shot, retrieval, probe, few-shot) are
+ * computed from these matrices, so a model's images are encoded once for all of them.
  */
-import { autocast, noGrad, tensor, tidy } from "../engine/index.js";
 import { decodedBatches, type ClassifierOptions, type EvalSample, classWeightRows, type EvalClass, type ZeroShotModel } from "../eval/index.js";
 import { InlineDecoder, type EvalTransformSpec } from "../image/index.js";
 import { LaclipError } from "../errors/laclip_error.js";
+import { encodeImageRows } from "../eval/run_model.js";
+import { scoreBlock } from "../eval/scores.js";
 
 /** Host rows: `count` vectors of `dim` floats, row-major. */
 export interface Rows {
@@ -44,7 +45,7 @@ export async function decodeSet(samples: readonly EvalSample[], transform: EvalT
   return { pixels, labels, count: at, size: transform.size };
 }
 
-/** L2-normalised image features of a decoded set, encoded in batches (no autograd; bf16 autocast when asked). */
+/** L2-normalised image features of a decoded set, encoded in batches (src/eval's encodeImageRows). */
 export function imageRows(model: ZeroShotModel, set: DecodedSet, o: { bf16: boolean; batch?: number }): Rows {
   const batch = o.batch ?? 256;
   const per = 3 * set.size * set.size;
@@ -52,11 +53,7 @@ export function imageRows(model: ZeroShotModel, set: DecodedSet, o: { bf16: bool
   let dim = 0;
   for (let s = 0; s < set.count; s += batch) {
     const rows = Math.min(batch, set.count - s);
-    const f = noGrad(() => tidy(() => {
-      const x = tensor(set.pixels.subarray(s * per, (s + rows) * per), { shape: [rows, 3, set.size, set.size] }); // (B, 3, S, S)
-      const y = o.bf16 ? autocast({ dtype: "bf16", device: "cpu" }, () => model.encodeImage(x)) : model.encodeImage(x); // (B, D)
-      return { data: y.to({ dtype: "f32" }).normalize({ dim: -1 }).toTypedArray() as Float32Array, dim: y.shape[1]! };
-    }));
+    const f = encodeImageRows((x) => model.encodeImage(x), set.pixels.subarray(s * per, (s + rows) * per), rows, set.size, { bf16: o.bf16 });
     if (out === undefined) {
       dim = f.dim;
       out = new Float32Array(set.count * dim);
@@ -76,9 +73,5 @@ export function classRows(model: ZeroShotModel, classes: readonly EvalClass[], t
 /** a (n, D) @ b (m, D)^T: the (n, m) cosine similarities of normalised rows, as host floats. */
 export function similarities(a: Rows, b: Rows): Float32Array {
   if (a.dim !== b.dim) throw new RangeError(`feature widths differ: ${a.dim} and ${b.dim}`);
-  return noGrad(() => tidy(() => {
-    const x = tensor(a.data, { shape: [a.count, a.dim] }); // (n, D)
-    const y = tensor(b.data, { shape: [b.count, b.dim] }); // (m, D)
-    return x.matmul(y.t()).toTypedArray() as Float32Array; // (n, m)
-  }));
+  return scoreBlock(a, 0, a.count, b);
 }
