@@ -4,7 +4,7 @@
 #   libgloo-dev           Gloo headers for c10d's CPU process group (data-parallel training)
 #   libopenblas0-pthread  a fast BLAS: the reference BLAS Debian falls back to is ~40x slower
 #   python3-torch         PyTorch 1.13, the peer that benchmarks compare against (not needed at run time)
-#   chromium              headless browser for the tests of `laclip serve`'s page and the demo report (not needed at run time)
+#   chromium              headless browser for the tests of `laclip serve`'s page and `laclip report`'s HTML (not needed at run time)
 #   python3-onnx          ONNX's checker, run on the exported graphs by the tests (not needed at run time)
 #   xz-utils              xz for the GPU check's bundle (scripts/device/bundle.sh) and its dry-run test
 set -euo pipefail

@@ -23,6 +23,7 @@ const COMMANDS = [
   "export",
   "demo",
   "serve",
+  "report",
 ] as const;
 
 async function load(name: string): Promise<CommandModule | undefined> {

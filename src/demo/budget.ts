@@ -21,8 +21,8 @@ import type { ClipConfig } from "../models/clip/index.js";
  */
 export const REFERENCE_GFLOPS = { bf16: 45, fp32: 35 } as const;
 
-/** Seconds of the default run spent outside training on the reference machine: data, rewrites, tokenizer, evaluation. */
-export const REFERENCE_OVERHEAD_SECONDS = 50;
+/** Seconds of the default run spent outside training on the reference machine: data, rewrites, tokenizer, six evaluations, report. */
+export const REFERENCE_OVERHEAD_SECONDS = 80;
 
 export interface Budget {
   epochs: number;
@@ -40,6 +40,7 @@ export interface Budget {
 export interface BudgetInput {
   minutes: number;
   epochs?: number;
+  /** Training runs sharing the minutes: methods x seeds. */
   methods: number;
   trainSamples: number;
   batchSize: number;

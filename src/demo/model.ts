@@ -6,7 +6,7 @@
 import { resolveClipConfig, type ClipConfig } from "../models/clip/index.js";
 
 /** Tokens per text: emoji names are short (the longest are about 10 words), and rewrites add a few words. */
-export const DEMO_CONTEXT = 32;
+export const DEMO_CONTEXT = 16;
 
 /**
  * The patch side that gives a grid of about 4 x 4 patches (at 32 px: 8 px patches). Measured at 32 px on the
@@ -26,6 +26,6 @@ export function demoModelConfig(size: number, vocabSize: number): ClipConfig {
     layout: "laclip",
     embedDim: 128,
     vision: { imageSize: size, patchSize: demoPatchSize(size), width: 128, layers: 4, heads: 4 },
-    text: { contextLength: DEMO_CONTEXT, vocabSize, width: 128, layers: 3, heads: 4 },
+    text: { contextLength: DEMO_CONTEXT, vocabSize, width: 128, layers: 2, heads: 4 },
   });
 }

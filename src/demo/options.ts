@@ -15,7 +15,8 @@ export interface DemoOptions {
   evalStyles: string[];
   /** Image side in pixels. Default 32. */
   size: number;
-  seed: number;
+  /** Training seeds; both methods train once per seed (same initial weights, data order and crops within a seed). */
+  seeds: number[];
   /** The training budget in minutes of the reference machine (budget.ts); ignored when `epochs` is set. */
   minutes: number;
   /** Epochs per method, instead of deriving them from `minutes`. */
@@ -47,7 +48,7 @@ export const DEFAULTS = {
   trainStyles: ["twemoji", "noto", "openmoji"],
   evalStyles: ["fluent-emoji-flat"],
   size: 32,
-  seed: 0,
+  seeds: [0, 1, 2],
   minutes: 10,
   batchSize: 128,
   methods: [...DEMO_METHODS],
@@ -67,6 +68,9 @@ export function checkOptions(o: DemoOptions): void {
   if (!(o.minutes > 0) || !Number.isFinite(o.minutes)) throw new ConfigError(`--minutes must be a positive number, got ${o.minutes}`, "minutes");
   if (o.epochs !== undefined && (!Number.isInteger(o.epochs) || o.epochs < 1)) throw new ConfigError(`--epochs must be a positive integer, got ${o.epochs}`, "epochs");
   if (!Number.isInteger(o.batchSize) || o.batchSize < 2) throw new ConfigError(`--batch must be an integer >= 2 (a contrastive batch needs negatives), got ${o.batchSize}`, "batch");
+  if (o.seeds.length === 0) throw new ConfigError("--seeds needs at least one seed, e.g. --seeds 0,1,2", "seeds");
+  for (const s of o.seeds) if (!Number.isInteger(s) || s < 0) throw new ConfigError(`--seeds takes non-negative integers, got ${s}`, "seeds");
+  if (new Set(o.seeds).size !== o.seeds.length) throw new ConfigError(`--seeds lists a seed twice: ${o.seeds.join(",")}`, "seeds");
   if (o.methods.length === 0) throw new ConfigError(`--methods needs at least one of ${DEMO_METHODS.join(", ")}`, "methods");
   for (const m of o.methods) {
     if (!(DEMO_METHODS as readonly string[]).includes(m)) throw new ConfigError(`--methods: unknown method '${m}'; known: ${DEMO_METHODS.join(", ")}`, "methods");

@@ -55,6 +55,8 @@ export interface MethodSetup {
   workers: number;
   fresh: boolean;
   log: (line: string) => void;
+  /** After every optimizer step (the demo's own progress line replaces the trainer's). */
+  onStep?: (step: number, totalSteps: number) => void;
 }
 
 function trainConfig(s: MethodSetup, method: DemoMethod, dir: string, modelFile: string): TrainConfig {
@@ -68,7 +70,8 @@ function trainConfig(s: MethodSetup, method: DemoMethod, dir: string, modelFile:
   });
   Object.assign(c.train, { epochs: s.budget.epochs, batch_size: s.budget.batchSize, dtype: s.dtype, seed: s.seed });
   Object.assign(c.checkpoint, { output_dir: dir, every_steps: 0, resume: "auto" });
-  Object.assign(c.log, { every_steps: s.budget.stepsPerEpoch, tensorboard: false, progress: "auto" });
+  // a metrics line per step: the report draws the loss and learning-rate curves from them
+  Object.assign(c.log, { every_steps: 1, tensorboard: false, progress: s.onStep === undefined ? "auto" : "none" });
   return validateConfig(c, "laclip demo");
 }
 
@@ -78,12 +81,13 @@ async function contentHash(files: readonly string[]): Promise<string> {
   return h.digest("hex").slice(0, 32);
 }
 
-/** The loss_avg of the last training line of metrics.jsonl (the mean over the last epoch). */
-async function lastLossAvg(dir: string): Promise<number | null> {
+/** The mean training loss over the last epoch, from metrics.jsonl's per-step lines. */
+async function lastEpochLoss(dir: string): Promise<number | null> {
   const text = await readFile(join(dir, "metrics.jsonl"), "utf8").catch(() => "");
-  const lines = text.split("\n").filter((l) => l.includes('"loss_avg"'));
-  const last = lines.length > 0 ? (JSON.parse(lines[lines.length - 1]!) as { loss_avg?: unknown }).loss_avg : undefined;
-  return typeof last === "number" ? last : null;
+  const steps = text.split("\n").filter((l) => l.includes('"loss_avg"')).map((l) => JSON.parse(l) as { epoch: number; loss: unknown });
+  const last = steps.length > 0 ? steps[steps.length - 1]!.epoch : undefined;
+  const losses = steps.filter((r) => r.epoch === last && typeof r.loss === "number").map((r) => r.loss as number);
+  return losses.length > 0 ? losses.reduce((a, b) => a + b, 0) / losses.length : null;
 }
 
 export async function trainMethod(s: MethodSetup, method: DemoMethod): Promise<MethodRun> {
@@ -96,12 +100,12 @@ export async function trainMethod(s: MethodSetup, method: DemoMethod): Promise<M
   const modelFile = join(dir, "model.json");
   await writeFile(modelFile, JSON.stringify(s.model, null, 2) + "\n");
   const cfg = trainConfig(s, method, dir, modelFile);
-  s.log(`train ${method}: ${s.budget.epochs} epochs x ${s.budget.stepsPerEpoch} steps of ${s.budget.batchSize}, ${s.dtype} -> ${dir}`);
+  s.log(`train ${method} seed ${s.seed}: ${s.budget.epochs} epochs x ${s.budget.stepsPerEpoch} steps of ${s.budget.batchSize}, ${s.dtype} -> ${dir}`);
   const t0 = performance.now();
-  const r = await train(cfg, { tokenizer: s.tokenizer, merges: s.mergesFile, keepCheckpoints: 1, log: s.log });
+  const r = await train(cfg, { tokenizer: s.tokenizer, merges: s.mergesFile, keepCheckpoints: 1, log: s.log, onStep: s.onStep });
   const seconds = (performance.now() - t0) / 1000;
   if (r.lastCheckpoint === undefined) throw new LaclipError(`training ${method} ended without a checkpoint in ${dir}; delete that folder and run again`);
   const reused = r.lastLoss === undefined;
-  if (reused) s.log(`train ${method}: reusing the finished run in ${dir} (pass --fresh to train again)`);
-  return { method, dir, checkpoint: r.lastCheckpoint, steps: r.step, finalLoss: await lastLossAvg(dir), seconds: reused ? 0 : seconds, reused };
+  if (reused) s.log(`train ${method} seed ${s.seed}: reusing the finished run in ${dir} (pass --fresh to train again)`);
+  return { method, dir, checkpoint: r.lastCheckpoint, steps: r.step, finalLoss: await lastEpochLoss(dir), seconds: reused ? 0 : seconds, reused };
 }

@@ -39,9 +39,26 @@ const pair = (v: number | [number, number] | undefined, d: number): number[] =>
 export const conv2d = (x: Tensor, weight: Tensor, bias?: Tensor, o: Conv2dOptions = {}): Tensor =>
   wrap(N.conv2d(x.h, weight.h, bias?.h ?? null, pair(o.stride, 1), pair(o.padding, 0), pair(o.dilation, 1), o.groups ?? 1));
 
-/** Layer normalisation over the trailing `normalizedShape` dimensions. */
-export const layerNorm = (x: Tensor, normalizedShape: readonly number[], weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor =>
-  wrap(N.layerNorm(x.h, [...normalizedShape], weight?.h ?? null, bias?.h ?? null, eps));
+/**
+ * Layer normalisation over the trailing `normalizedShape` dimensions. Under autocast, a bf16/f16 input with
+ * float32 weights is normalised in float32 and the result is float32 (autocast's float32 policy for layer_norm:
+ * its statistics lose too much in 8 mantissa bits); libtorch 1.13's CPU kernel would refuse the mixed dtypes.
+ */
+export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
+  const param = weight ?? bias;
+  if (param !== undefined && param.dtype !== x.dtype && (x.dtype === "bf16" || x.dtype === "f16")) {
+    if (!N.isAutocastEnabled(x.device.startsWith("cuda") ? "cuda" : "cpu")) {
+      throw new EngineError("layerNorm", "argument", `input is ${x.dtype} but the weights are ${param.dtype}; cast one to the other, or run under autocast`);
+    }
+    const x32 = x.to({ dtype: param.dtype });
+    try {
+      return wrap(N.layerNorm(x32.h, [...normalizedShape], weight?.h ?? null, bias?.h ?? null, eps));
+    } finally {
+      x32.dispose();
+    }
+  }
+  return wrap(N.layerNorm(x.h, [...normalizedShape], weight?.h ?? null, bias?.h ?? null, eps));
+}
 
 export type Reduction = "none" | "mean" | "sum";
 const REDUCTION: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };

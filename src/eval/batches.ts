@@ -4,6 +4,7 @@
  * cannot be decoded is dropped from its batch and reported; trouble with the decoder itself is thrown.
  */
 import { DecodePoolError, ImageDecodeError, type EvalTransformSpec, type ImageDecoder } from "../image/index.js";
+import { sampleName, sampleSource } from "./sample_source.js";
 import type { EvalSample } from "./types.js";
 
 export interface SkippedImage {
@@ -22,7 +23,7 @@ export interface DecodedBatch {
 async function decodeInto(samples: readonly EvalSample[], spec: EvalTransformSpec, decoder: ImageDecoder, buf: Float32Array): Promise<DecodedBatch> {
   const per = 3 * spec.size * spec.size;
   const errors = await Promise.all(
-    samples.map((s, k) => decoder.runInto({ source: { path: s.path }, spec }, buf, k * per).then(() => undefined, (err: unknown) => err)),
+    samples.map(async (s, k) => decoder.runInto({ source: await sampleSource(s), spec }, buf, k * per).then(() => undefined, (err: unknown) => err)),
   );
   const labels = new Int32Array(samples.length);
   const skipped: SkippedImage[] = [];
@@ -32,9 +33,9 @@ async function decodeInto(samples: readonly EvalSample[], spec: EvalTransformSpe
       if (rows !== k) buf.copyWithin(rows * per, k * per, (k + 1) * per); // close the gap a bad image left
       labels[rows++] = samples[k]!.label;
     } else if (err instanceof ImageDecodeError) {
-      skipped.push({ path: samples[k]!.path, reason: err.reason });
+      skipped.push({ path: sampleName(samples[k]!), reason: err.reason });
     } else {
-      throw err instanceof DecodePoolError ? err : new DecodePoolError(`decoding ${samples[k]!.path} failed: ${String(err)}`, { cause: err });
+      throw err instanceof DecodePoolError ? err : new DecodePoolError(`decoding ${sampleName(samples[k]!)} failed: ${String(err)}`, { cause: err });
     }
   });
   return { pixels: buf, rows, labels: labels.subarray(0, rows), skipped };

@@ -51,3 +51,11 @@ export function imageLogits(encode: (t: Tensor) => Tensor, pixels: Float32Array,
     return feats.matmul(weights).mul(100).to({ device: "cpu" }).toTypedArray() as Float32Array; // (B, C)
   }));
 }
+
+/** encode(images) for `rows` images of (3, size, size) floats → (rows, D) normalised float32 host rows. */
+export function encodeImageRows(encode: (t: Tensor) => Tensor, pixels: Float32Array, rows: number, size: number, o: RunOptions): { data: Float32Array; dim: number } {
+  return noGrad(() => tidy(() => {
+    const x = tensor(pixels.subarray(0, rows * 3 * size * size), { shape: [rows, 3, size, size], device: o.device }); // (B, 3, S, S)
+    return normalisedRows(underMode(o, () => encode(x)), rows, "encodeImage");
+  }));
+}

@@ -1,10 +1,11 @@
 /**
  * Prompt templates: strings with a `{}` (or `{c}`, CLIP_benchmark's spelling, or `{0}`) where the class name
  * goes; `{{` and `}}` are literal braces, as in Python's str.format. A template set is a JSON list or a text
- * file (one per line), or a built-in name.
+ * file (one per line), or a built-in name (`laclip-7`, `openai-80`).
  */
 import { existsSync } from "node:fs";
-import { basename } from "node:path";
+import { basename, join } from "node:path";
+import { projectRoot } from "../util/project_root.js";
 import { ConfigError } from "../errors/config_error.js";
 import { FormatError } from "../errors/format_error.js";
 import { readListFile } from "./read_list.js";
@@ -57,10 +58,10 @@ export async function readTemplates(spec: string): Promise<TemplateSet> {
   const builtin = BUILTIN_TEMPLATES[spec];
   if (builtin !== undefined && !existsSync(spec)) return { name: spec, templates: [...builtin] };
   if (spec === "openai-80" && !existsSync(spec)) {
-    throw new ConfigError(
-      "the 80 OpenAI ImageNet templates are not shipped; pass their JSON list file (for example ../shared/reference/imagenet_templates_80.json)",
-      "templates",
-    );
+    // CLIP's 80 ImageNet templates, shipped in data/zeroshot/ (source and licence in its README)
+    const file = join(projectRoot(), "data", "zeroshot", "imagenet_templates_80.json");
+    if (!existsSync(file)) throw new ConfigError(`the 80 OpenAI ImageNet templates should be at ${file}; reinstall laclip or pass their JSON list file`, "templates");
+    return { name: spec, templates: (await readTemplates(file)).templates };
   }
   const list = await readListFile(spec, "templates", "templates");
   const templates: string[] = [];

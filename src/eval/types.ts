@@ -27,10 +27,20 @@ export interface EvalClass {
 }
 
 export interface EvalSample {
-  /** Path of the image file (absolute, or relative to the working directory). */
+  /** Path of the image file (absolute, or relative to the working directory); with `member`, the tar holding it. */
   path: string;
-  /** Index into the set's classes. */
+  /** Index into the set's classes (a retrieval set: the image's own index). */
   label: number;
+  /** The image is this member of the tar file `path` (a WebDataset shard): where its bytes are, and its name. */
+  member?: { name: string; offset: number; size: number };
+}
+
+/** Images with their captions, for retrieval: caption lists parallel to `images`, at least one each. */
+export interface RetrievalSet {
+  source: string;
+  images: readonly EvalSample[];
+  captions: readonly (readonly string[])[];
+  notes: string[];
 }
 
 export interface EvalSet {

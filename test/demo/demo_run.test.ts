@@ -1,7 +1,8 @@
 /**
- * `laclip demo` end to end on a tiny budget (30 emoji at 16 px, one epoch of 2 steps per method): the real CLI
- * prints a summary and one JSON line; the same seed gives the same line in another work dir (run in-process
- * through the library) and again when a finished run is reused; the LLM path works against a real
+ * `laclip demo` end to end on a tiny budget (30 emoji at 16 px, two seeds, one epoch of 2 steps per method and
+ * seed): the real CLI prints a summary, the report's path and one JSON line with per-seed arrays, means and the
+ * paired intervals; the report holds the expected charts; the same seeds give the same line in another work dir
+ * (run in-process through the library) and again when finished runs are reused; the LLM path works against a real
  * OpenAI-compatible server on loopback; bad styles and options fail with one clear line before any work.
  */
 import { test } from "node:test";
@@ -14,8 +15,9 @@ import { readCsvCaptions } from "../../src/demo/rewrite_step.js";
 import { runCli } from "../helpers/cli.js";
 import { originalOf, startOpenAIServer } from "../helpers/openai_server.js";
 import { tempDir } from "./data_fixtures.js";
+import { chromiumPath, loadPage } from "../report/chromium.js";
 
-const TINY = ["--max-emoji", "30", "--size", "16", "--epochs", "1", "--batch", "32", "--threads", "1"];
+const TINY = ["--max-emoji", "30", "--size", "16", "--epochs", "1", "--batch", "32", "--threads", "1", "--seeds", "0,1"];
 
 function lastJson(stdout: string): DemoLine {
   const lines = stdout.trimEnd().split("\n");
@@ -29,37 +31,82 @@ const withoutTimings = (l: DemoLine): Omit<DemoLine, "timings"> => {
 
 function libraryOptions(workDir: string): DemoOptions {
   return {
-    workDir, trainStyles: ["twemoji", "noto", "openmoji"], evalStyles: ["fluent-emoji-flat"], size: 16, seed: 0, minutes: 10, epochs: 1,
+    workDir, trainStyles: ["twemoji", "noto", "openmoji"], evalStyles: ["fluent-emoji-flat"], size: 16, seeds: [0, 1], minutes: 10, epochs: 1,
     batchSize: 32, maxEmoji: 30, methods: ["clip", "laclip"], dtype: "bf16", threads: 1, workers: 1, bpeMerges: 4000,
     rewrite: { engine: "eda", perSource: 1, seed: 0 }, fresh: false, log: () => {},
   };
 }
 
-test("laclip demo on a tiny budget: a summary, then one JSON line; the same seed gives the same line elsewhere and on reuse", async (t) => {
+test("laclip demo on a tiny budget: a summary, the report, then one JSON line; the same seeds give the same line elsewhere and on reuse", async (t) => {
   const dirA = await tempDir(t);
   const r = await runCli(["demo", "--work-dir", dirA, ...TINY]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /zero-shot on held-out fluent-emoji-flat \(30 pictures/);
-  assert.match(r.stdout, /name, top-1 of 30/);
+  assert.match(r.stdout, /held-out fluent-emoji-flat \(30 pictures/);
+  assert.match(r.stdout, /name, bare name, top-1 /);
+  assert.match(r.stdout, /LaCLIP - CLIP \[95% CI\]/);
+  assert.match(r.stdout, /95% CI: Student t over the 2 seeds of the paired per-seed difference/);
+  assert.match(r.stdout, new RegExp(`report: ${join(dirA, "report.html").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  // progress: one line per phase with seed, method and an ETA (stderr is not a terminal here)
+  assert.match(r.stderr, /demo: train, seed 1 \(2\/2\), laclip, step 0\/2, run 4\/4, ETA \d/);
+  assert.match(r.stderr, /demo: evaluate, seed 0 \(1\/2\), clip, run \d\/4, ETA /);
   const line = lastJson(r.stdout);
   const s = line.settings;
   assert.deepEqual([s.emoji, s.train_images, s.eval_images, s.epochs, s.steps, s.batch], [30, 90, 30, 1, 2, 32]);
+  assert.deepEqual(s.seeds, [0, 1]);
   assert.equal(s.rewrite.engine, "eda");
   assert.deepEqual(s.rewrite.sources, ["concise", "descriptive", "scene", "alt-text", "peer"]);
   assert.equal(s.tokenizer.merges, "learned");
+  assert.match(line.interval, /Student t/);
   assert.deepEqual(line.chance["fluent-emoji-flat/name"], { classes: 30, images: 30, acc1: 3.33, acc5: 16.67, majority_acc1: 3.33 });
   assert.equal(line.chance["fluent-emoji-flat/subgroup"]!.classes, s.subgroups);
   assert.deepEqual(Object.keys(line.methods), ["clip", "laclip"]);
-  for (const m of Object.values(line.methods)) {
-    assert.deepEqual(Object.keys(m.zeroshot), ["fluent-emoji-flat/name", "fluent-emoji-flat/subgroup"]);
-    for (const score of Object.values(m.zeroshot)) {
-      // 30 pictures: every accuracy is a whole number of them
-      for (const v of [score.acc1, score.acc5!]) assert.ok(v >= 0 && v <= 100 && Math.abs((v * 30) / 100 - Math.round((v * 30) / 100)) < 0.01, `${v}`);
-      assert.ok(score.acc5! >= score.acc1);
+  const style = "fluent-emoji-flat";
+  const expected = ["name/bare/acc1", "name/bare/acc5", "name/templates/acc1", "name/templates/acc5", "name/pic2name/r1", "name/name2pic/r1", "name/pic2name/r5", "name/name2pic/r5", "subgroup/bare/acc1", "subgroup/templates/acc1", "subgroup/linear_probe/acc1"];
+  for (const k of expected) assert.ok(line.tasks[`${style}/${k}`] !== undefined, `task ${k} in ${Object.keys(line.tasks).join(", ")}`);
+  for (const [key, task] of Object.entries(line.tasks)) {
+    for (const m of ["clip", "laclip"]) {
+      const xs = task.per_seed[m]!;
+      assert.equal(xs.length, 2, key);
+      for (const v of xs) assert.ok(v >= 0 && v <= 100, `${key}: ${v}`);
+      assert.ok(Math.abs(task.mean[m]! - (xs[0]! + xs[1]!) / 2) < 1e-3, key);
+      assert.ok(task.ci95[m] === null || task.ci95[m]![0] <= task.mean[m]! + 1e-9, key);
     }
-    assert.ok(m.final_loss !== null && m.final_loss > 0 && m.final_loss < 10, `${m.final_loss}`);
+    // the paired difference is LaCLIP - CLIP seed by seed, and its interval (t with 1 df) brackets its mean
+    const d = task.diff!;
+    d.per_seed.forEach((v, i) => assert.ok(Math.abs(v - (task.per_seed.laclip![i]! - task.per_seed.clip![i]!)) < 1e-3, key));
+    assert.ok(d.ci95 !== null && d.ci95[0] <= d.mean + 1e-9 && d.mean <= d.ci95[1] + 1e-9, key);
+    const half = (12.706 * Math.abs(d.per_seed[0]! - d.per_seed[1]!) / Math.SQRT2) / Math.SQRT2;
+    assert.ok(Math.abs(d.ci95[1] - d.ci95[0] - 2 * half) < 0.05, `${key}: ${d.ci95} vs half-width ${half}`);
+  }
+  // 30 pictures: every zero-shot accuracy is a whole number of them; picture-to-name R@k equals bare-prompt top-k
+  for (const k of ["name/bare/acc1", "name/templates/acc5", "subgroup/bare/acc1"]) {
+    for (const v of line.tasks[`${style}/${k}`]!.per_seed.clip!) assert.ok(Math.abs((v * 30) / 100 - Math.round((v * 30) / 100)) < 0.01, `${k}: ${v}`);
+  }
+  assert.deepEqual(line.tasks[`${style}/name/pic2name/r1`]!.per_seed, line.tasks[`${style}/name/bare/acc1`]!.per_seed);
+  assert.deepEqual(line.tasks[`${style}/name/pic2name/r5`]!.per_seed, line.tasks[`${style}/name/bare/acc5`]!.per_seed);
+  for (const m of Object.values(line.methods)) {
+    assert.equal(m.final_loss.length, 2);
+    for (const l of m.final_loss) assert.ok(l !== null && l > 0 && l < 10, `${l}`);
   }
   assert.equal(typeof line.timings.total_s, "number");
+  // the report: one chart pair per task, loss and lr curves for the four runs, pictures inline
+  const html = await readFile(join(dirA, "report.html"), "utf8");
+  assert.equal((html.match(/<figure class="task"/g) ?? []).length, Object.keys(line.tasks).length);
+  assert.match(html, /<svg id="chart-loss"/);
+  assert.match(html, /<svg id="chart-lr"/);
+  assert.equal((html.match(/id="chart-loss"[\s\S]*?<\/svg>/)![0].match(/class="series"/g) ?? []).length, 4);
+  assert.equal((html.match(/<img [^>]*src="data:image\/png;base64,/g) ?? []).length, 8);
+  assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//);
+  // and in headless Chromium: no console messages, the task figures and curves in the loaded DOM
+  const bin = chromiumPath();
+  if (bin === undefined) t.diagnostic("chromium is not installed: the demo's report was not loaded in a browser");
+  else {
+    const page = await loadPage(bin, join(dirA, "report.html"), join(dirA, "chromium-profile"));
+    assert.deepEqual(page.console, []);
+    assert.equal((page.dom.match(/<figure class="task"/g) ?? []).length, Object.keys(line.tasks).length);
+    assert.equal((page.dom.match(/<svg id="(task|diff)-0-\d+"/g) ?? []).length, 2 * Object.keys(line.tasks).length);
+    assert.match(page.dom, /<svg id="chart-loss"/);
+  }
 
   // the same settings in a fresh work dir, through the library: every field but the timings is equal
   const dirB = await tempDir(t);
@@ -107,6 +154,9 @@ test("bad styles and options fail with one clear line, before anything is writte
     [["--methods", "clip,siglip"], /--methods: unknown method 'siglip'/],
     [["--rewrite-engine", "openai"], /--rewrite-engine openai needs --base-url/],
     [["--size", "big"], /--size must be an integer/],
+    [["--seeds", "0,0"], /--seeds lists a seed twice: 0,0/],
+    [["--seeds", "0,x"], /--seeds must be an integer >= 0, got 'x'/],
+    [["--seed", "1", "--seeds", "0,1"], /give --seeds 0,1,2 or --seed N, not both/],
     [["--bogus"], /Unknown option '--bogus'/],
   ];
   for (const [args, message] of cases) {

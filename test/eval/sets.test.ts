@@ -122,7 +122,9 @@ test("class names and templates files: JSON lists (with synonyms), text lines, b
   assert.equal(seven.templates[0], "itap of a {}.");
   await assert.rejects(readTemplates(join(root, "nohole.json")), /nohole\.json, key '0': template "a photo" has no '\{\}'/);
   await assert.rejects(readTemplates(join(root, "brace.txt")), /brace\.txt, line 1: template "a \{x\}" has '\{x\}'/);
-  await assert.rejects(readTemplates("openai-80"), /not shipped; pass their JSON list file/);
+  const eighty = await readTemplates("openai-80"); // shipped in data/zeroshot/
+  assert.equal(eighty.templates.length, 80);
+  assert.equal(eighty.templates[0], "a bad photo of a {}.");
 });
 
 test("openZeroShotTask picks ImageFolder or label list by what the images path is", async (t) => {

@@ -16,7 +16,8 @@ const USAGE = `usage: laclip demo [options]                  (docs/demo.md)
   data      --train-styles twemoji,noto,openmoji  --eval-styles fluent-emoji-flat  (any installed @iconify-json sets)
             --size 32  --max-emoji N  --work-dir .work/demo
   budget    --minutes 10 (minutes of the reference 2-core machine: a fixed number of steps, see docs/demo.md)
-            --epochs N (instead of --minutes)  --batch 128  --methods clip,laclip  --seed 0  --dtype fp32|bf16
+            --epochs N (instead of --minutes)  --batch 128  --methods clip,laclip  --seeds 0,1,2 (or --seed N: one)
+            --dtype fp32|bf16
             --threads N  --workers 1  --fresh (train again even if a finished run with these settings exists)
             (defaults: bf16, 1 thread, 1 decode worker: the fastest here, docs/demo.md)
   rewrites  --rewrite-engine eda|openai|llama (default eda; openai with --base-url, llama with --model-path)
@@ -28,7 +29,7 @@ const USAGE = `usage: laclip demo [options]                  (docs/demo.md)
 const S = { type: "string" } as const;
 const OPTIONS = {
   "train-styles": S, "eval-styles": S, size: S, "max-emoji": S, "work-dir": S, minutes: S, epochs: S, batch: S, methods: S,
-  seed: S, dtype: S, threads: S, workers: S, fresh: { type: "boolean" }, "rewrite-engine": S, "base-url": { type: "string", multiple: true },
+  seed: S, seeds: S, dtype: S, threads: S, workers: S, fresh: { type: "boolean" }, "rewrite-engine": S, "base-url": { type: "string", multiple: true },
   model: S, "api-key-env": S, "model-path": S, "per-source": S, sources: S, pairs: S, template: S, concurrency: S, timeout: S,
   merges: S, "bpe-merges": S, help: { type: "boolean", short: "h" },
 } as const;
@@ -66,6 +67,13 @@ function rewriteOptions(v: Values, threads: number | undefined): RewriterOptions
   };
 }
 
+function seedList(v: Values, defaults: readonly number[]): number[] {
+  if (v.seed !== undefined && v.seeds !== undefined) throw new ConfigError("give --seeds 0,1,2 or --seed N, not both", "seeds");
+  if (v.seed !== undefined) return [int(v.seed, "seed", 0)!];
+  if (v.seeds === undefined) return [...defaults];
+  return v.seeds.split(",").map((x) => int(x.trim(), "seeds", 0)!);
+}
+
 async function demoOptions(v: Values): Promise<DemoOptions> {
   const { DEFAULTS } = await import("../../demo/options.js");
   const dtype = v.dtype ?? DEFAULTS.dtype;
@@ -76,7 +84,7 @@ async function demoOptions(v: Values): Promise<DemoOptions> {
     trainStyles: list(v["train-styles"]) ?? [...DEFAULTS.trainStyles],
     evalStyles: list(v["eval-styles"]) ?? [...DEFAULTS.evalStyles],
     size: int(v.size, "size", 1) ?? DEFAULTS.size,
-    seed: int(v.seed, "seed", 0) ?? DEFAULTS.seed,
+    seeds: seedList(v, DEFAULTS.seeds),
     minutes: positive(v.minutes, "minutes") ?? DEFAULTS.minutes,
     epochs: int(v.epochs, "epochs", 1),
     batchSize: int(v.batch, "batch", 2) ?? DEFAULTS.batchSize,
@@ -107,6 +115,7 @@ export async function run(argv: string[]): Promise<number> {
   const { runDemo, formatSummary } = await import("../../demo/index.js");
   const result = await runDemo(options);
   process.stdout.write(formatSummary(result.line) + "\n");
+  process.stdout.write(`report: ${result.report}\n`);
   process.stdout.write(JSON.stringify(result.line) + "\n");
   return 0;
 }

@@ -26,19 +26,20 @@ export interface SampleRef {
   sources: string[];
 }
 
-interface Group {
+export interface Group {
   key: string;
   members: Map<string, TarMember>;
 }
 
-function splitName(name: string): { key: string; ext: string } {
+export function splitName(name: string): { key: string; ext: string } {
   const base = posix.basename(name);
   const dot = base.indexOf(".");
   if (dot < 0) return { key: name, ext: "" };
   return { key: name.slice(0, name.length - base.length + dot), ext: base.slice(dot + 1).toLowerCase() };
 }
 
-async function* groups(tar: TarReader): AsyncGenerator<Group> {
+/** Members grouped by sample key, in file order (a sample's members sit next to each other). */
+export async function* groups(tar: TarReader): AsyncGenerator<Group> {
   let current: Group | undefined;
   for await (const m of tar.members()) {
     const { key, ext } = splitName(m.name);

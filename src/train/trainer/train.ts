@@ -48,6 +48,8 @@ export interface TrainOptions {
   progressStream?: NodeJS.WritableStream;
   /** Phase timings (default: on when LACLIP_PROFILE=1); printed through `log` at the end. */
   timer?: PhaseTimer;
+  /** After every optimizer step: steps done and in the whole run (a caller's own progress, e.g. the demo's). */
+  onStep?: (step: number, totalSteps: number) => void;
 }
 
 export interface TrainResult {
@@ -197,6 +199,7 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
             micro = [];
             pending.push({ values, step, epoch, lr, waitSeconds: wait, badSamples: data.bad.total });
             if (!setup.deferRead || step % cfg.log.every_steps === 0) flush();
+            o.onStep?.(step, schedule.totalSteps);
             timer.add("data_wait", wait * 1000);
             wait = 0;
             const epochDone = position.step >= batchesPerEpoch;

@@ -1,0 +1,56 @@
+/**
+ * `laclip bench embed`: pairs/s through both CLIP towers for evaluation (noGrad, fp32 or bf16 autocast), and
+ * with `--peer` the PyTorch peer's `--mode infer` on the same config, batch and threads in the same invocation,
+ * and the ratio. Prints JSON lines.
+ */
+import { loadavg } from "node:os";
+import { parseArgs } from "node:util";
+import { ConfigError } from "../../../errors/config_error.js";
+
+export const summary = "image + text feature extraction pairs/s (vit-b16, fp32/bf16), optionally against the PyTorch peer";
+
+const USAGE = `usage: laclip bench embed [--config vit-b16|bench-s|PRESET|model.json] [--dtype fp32|bf16] [--batch 16]
+                            [--steps 5] [--warmup 1] [--threads 2] [--peer] [--json]`;
+
+function int(v: string, key: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`--${key} must be an integer >= ${min}, got '${v}'`, key);
+  return n;
+}
+
+const round = (x: number, digits: number): number => Number(x.toFixed(digits));
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: "string", default: "vit-b16" }, dtype: { type: "string", default: "fp32" }, batch: { type: "string", default: "16" },
+      steps: { type: "string", default: "5" }, warmup: { type: "string", default: "1" }, threads: { type: "string", default: "2" },
+      peer: { type: "boolean", default: false }, json: { type: "boolean", default: true }, help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const dtype = values.dtype;
+  if (dtype !== "fp32" && dtype !== "bf16") throw new ConfigError(`--dtype must be fp32 or bf16, got '${dtype}'`, "dtype");
+  const batch = int(values.batch, "batch", 1), steps = int(values.steps, "steps", 1), warmup = int(values.warmup, "warmup", 0), threads = int(values.threads, "threads", 1);
+  if (values.peer && values.config !== "bench-s" && values.config !== "vit-b16") throw new ConfigError(`--peer knows only the peer's configs bench-s and vit-b16, not '${values.config}'`, "peer");
+  const { modelConfigOf, runTorchPeer } = await import("../../../train/trainer/index.js");
+  const { benchEmbed } = await import("../../../eval/bench_embed.js");
+  const { engineInfo } = await import("../../../engine/index.js");
+  const r = benchEmbed({ config: modelConfigOf(values.config), dtype, batch, steps, warmup, threads });
+  const ours = {
+    bench: "embed", engine: "laclip", torch: engineInfo().torchVersion, config: values.config, mode: "infer", dtype, batch, threads: r.threads, steps, warmup,
+    pairs_per_s: round(r.pairsPerSec, 2), sec_per_step: round(r.secPerStep, 4), live_tensors: r.liveTensors, load_avg: loadavg().map((x) => round(x, 2)),
+  };
+  console.log(JSON.stringify(ours));
+  if (values.peer) {
+    const peer = await runTorchPeer(["--config", values.config, "--mode", "infer", "--dtype", dtype, "--batch", String(batch), "--steps", String(steps), "--warmup", String(warmup), "--threads", String(threads)]);
+    console.log(JSON.stringify(peer));
+    const theirs = Number(peer.samples_per_s);
+    console.log(JSON.stringify({ bench: "embed-ratio", config: values.config, dtype, batch, laclip_pairs_per_s: ours.pairs_per_s, pytorch_pairs_per_s: theirs, ratio: round(r.pairsPerSec / theirs, 3), load_avg: loadavg().map((x) => round(x, 2)) }));
+  }
+  return 0;
+}

@@ -1,0 +1,232 @@
+/**
+ * CLIP_benchmark's tasks on one model and one dataset, from features: each split the tasks need is encoded once
+ * (or read from the feature cache) and shared by every task. Results are CLIP_benchmark's JSON (`dataset`,
+ * `model`, `pretrained`, `task`, `metrics`, `language`) followed by laclip's own fields (settings, counts,
+ * timings).
+ *
+ *   const results = await runDatasetTasks(model, { dataset: "wds/cifar10", root }, { tasks: ["zeroshot_classification", "linear_probe"], ... });
+ */
+import { LaclipError } from "../errors/laclip_error.js";
+import type { EvalTransformSpec, ImageDecoder } from "../image/index.js";
+import { Rng, deriveSeed } from "../util/rng.js";
+import { classWeightRows, type TextTokenizer } from "./classifier.js";
+import { openDatasetSplit, type DatasetRequest, type OpenedSplit } from "./dataset_open.js";
+import { imageFeatures, textFeatures, type SplitFeatures } from "./encode_set.js";
+import type { FeatureCache } from "./feature_cache.js";
+import { fewShotEpisodes, type FewShotOptions } from "./few_shot.js";
+import { linearProbe, type LinearProbeOptions } from "./linear_probe.js";
+import { ZeroShotAccumulator } from "./metrics.js";
+import { retrievalRecall } from "./retrieval.js";
+import type { RunOptions } from "./run_model.js";
+import { scoreBlock } from "./scores.js";
+import type { ZeroShotModel } from "./types.js";
+
+export const EVAL_TASKS = ["zeroshot_classification", "zeroshot_retrieval", "linear_probe", "few_shot"] as const;
+export type EvalTaskName = (typeof EVAL_TASKS)[number];
+
+/** One result file: CLIP_benchmark's six keys first, then laclip's. */
+export interface TaskResult {
+  dataset: string;
+  model: string;
+  pretrained: string;
+  task: EvalTaskName;
+  metrics: Record<string, number | boolean | null>;
+  language: "en";
+  split: string;
+  settings: Record<string, unknown>;
+  counts: Record<string, number>;
+  seconds: Record<string, number>;
+  skipped: { path: string; reason: string }[];
+  per_class?: { class: string; n: number; correct1: number; recall: number | null }[];
+  search?: { weight_decay: number; val_acc1: number }[];
+}
+
+export interface BenchmarkOptions extends RunOptions {
+  tasks: readonly EvalTaskName[];
+  /** The evaluated split. Default "test". */
+  split?: string;
+  /** The linear probe's training split. Default "train". */
+  trainSplit?: string;
+  /** A validation split for the weight decay search. */
+  valSplit?: string;
+  /** Or: this fraction of the training split held out for it (seeded). */
+  valProportion?: number;
+  tokenizer: TextTokenizer;
+  contextLength: number;
+  transform: EvalTransformSpec;
+  /** Images per encodeImage call. Default 64. */
+  batchSize?: number;
+  decoder?: ImageDecoder;
+  /** recall@k values. Default [1, 5, 10]. */
+  recallK?: readonly number[];
+  linearProbe?: Pick<LinearProbeOptions, "lr" | "epochs" | "batchSize" | "seed" | "fewshotK">;
+  fewShot?: FewShotOptions;
+  /** Image features on disk; default none (features live for this call only). */
+  cache?: FeatureCache;
+  /** The names written into every result, and the checkpoint path the cache keys on. */
+  identity: { model: string; pretrained: string; checkpoint: string };
+  /** What else changes the features (written into the cache key). */
+  preprocessing?: unknown;
+  log?: (line: string) => void;
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** A split opened and encoded once, whichever task asks first. */
+class Splits {
+  private readonly opened = new Map<string, Promise<OpenedSplit>>();
+  private readonly features = new Map<string, Promise<{ f: SplitFeatures; cached: boolean }>>();
+  constructor(private readonly model: ZeroShotModel, private readonly req: DatasetRequest, private readonly o: BenchmarkOptions) {}
+
+  open(split: string): Promise<OpenedSplit> {
+    if (!this.opened.has(split)) this.opened.set(split, openDatasetSplit(this.req, split));
+    return this.opened.get(split)!;
+  }
+
+  encoded(split: string): Promise<{ f: SplitFeatures; cached: boolean }> {
+    if (!this.features.has(split)) this.features.set(split, this.encode(split));
+    return this.features.get(split)!;
+  }
+
+  private async encode(split: string): Promise<{ f: SplitFeatures; cached: boolean }> {
+    const opened = await this.open(split);
+    const samples = opened.kind === "retrieval" ? opened.set.images : opened.set.samples;
+    const key = { checkpoint: this.o.identity.checkpoint, dataset: this.req.dataset, split, samples, preprocessing: { transform: this.o.transform, bf16: this.o.bf16 ?? false, extra: this.o.preprocessing } };
+    const hit = await this.o.cache?.get(key);
+    if (hit !== undefined) {
+      this.o.log?.(`${this.req.dataset} ${split}: ${hit.labels.length} image features from the cache`);
+      return { f: hit, cached: true };
+    }
+    const f = await imageFeatures(this.model, samples, opened.set.source, { ...this.o, log: this.o.log });
+    await this.o.cache?.put(key, f);
+    return { f, cached: false };
+  }
+}
+
+export async function runDatasetTasks(model: ZeroShotModel, req: DatasetRequest, o: BenchmarkOptions): Promise<TaskResult[]> {
+  const splits = new Splits(model, req, o);
+  const out: TaskResult[] = [];
+  for (const task of o.tasks) {
+    const t0 = performance.now();
+    const r = await runTask(task, model, splits, req, o);
+    r.seconds.total = round3((performance.now() - t0) / 1000);
+    out.push(r);
+  }
+  return out;
+}
+
+type Body = Omit<TaskResult, "dataset" | "model" | "pretrained" | "task" | "language" | "split">;
+
+/** The result with CLIP_benchmark's keys first, in its order, then ours. */
+function result(task: EvalTaskName, req: DatasetRequest, o: BenchmarkOptions, split: string, b: Body): TaskResult {
+  const { metrics, ...rest } = b;
+  return { dataset: req.dataset, model: o.identity.model, pretrained: o.identity.pretrained, task, metrics, language: "en", split, ...rest };
+}
+
+async function classification(splits: Splits, split: string, task: string): Promise<Extract<OpenedSplit, { kind: "classification" }>> {
+  const s = await splits.open(split);
+  if (s.kind !== "classification") throw new LaclipError(`${task} needs a classification dataset, but '${s.set.source}' is a retrieval set (dataset_type.txt says retrieval)`);
+  return s;
+}
+
+async function runTask(task: EvalTaskName, model: ZeroShotModel, splits: Splits, req: DatasetRequest, o: BenchmarkOptions): Promise<TaskResult> {
+  const split = o.split ?? "test";
+  const done = (b: Body): TaskResult => result(task, req, o, split, b);
+  if (task === "zeroshot_classification") {
+    const s = await classification(splits, split, task);
+    if (s.templates === undefined) throw new LaclipError(`zero-shot classification of '${req.dataset}' needs templates: pass --templates (the dataset has no zeroshot_classification_templates.txt and is not built in)`);
+    const { f, cached } = await splits.encoded(split);
+    const t0 = performance.now();
+    const w = classWeightRows(model, s.set.classes, s.templates.templates, o);
+    const textSeconds = (performance.now() - t0) / 1000;
+    const acc = new ZeroShotAccumulator(s.set.classes.map((c) => c.name));
+    const rows = f.labels.length;
+    for (let start = 0; start < rows; start += 4096) {
+      const end = Math.min(rows, start + 4096);
+      acc.add(scoreBlock(f, start, end, w), f.labels.subarray(start, end));
+    }
+    const m = acc.result();
+    return done({
+      metrics: { acc1: m.acc1, acc5: m.acc5, mean_per_class_recall: m.meanPerClassRecall },
+      settings: { templates: s.templates.name, n_templates: s.templates.templates.length, features_cached: cached },
+      counts: { n_images: m.nImages, n_classes: m.nClasses, n_skipped: f.skipped.length, n_non_finite: m.nNonFinite },
+      seconds: { images: round3(cached ? 0 : f.seconds), text: round3(textSeconds) },
+      skipped: f.skipped,
+      per_class: m.perClass.map((c) => ({ class: c.name, n: c.n, correct1: c.correct1, recall: c.recall })),
+    });
+  }
+  if (task === "zeroshot_retrieval") {
+    const s = await splits.open(split);
+    if (s.kind !== "retrieval") throw new LaclipError(`zero-shot retrieval needs captions, but '${s.set.source}' is a classification set; use a retrieval dataset (dataset_type.txt 'retrieval', or a .csv/.jsonl/Karpathy .json list)`);
+    const { f, cached } = await splits.encoded(split);
+    const texts: string[] = [];
+    const textImage: number[] = [];
+    f.labels.forEach((image, row) => {
+      for (const c of s.set.captions[image]!) {
+        texts.push(c);
+        textImage.push(row);
+      }
+    });
+    const t0 = performance.now();
+    const tf = textFeatures(model, texts, o);
+    const textSeconds = (performance.now() - t0) / 1000;
+    const r = retrievalRecall(f, tf, textImage, { recallK: o.recallK });
+    return done({
+      metrics: r.metrics,
+      settings: { recall_k: o.recallK ?? [1, 5, 10], features_cached: cached },
+      counts: { n_images: r.nImages, n_captions: r.nTexts, n_skipped: f.skipped.length },
+      seconds: { images: round3(cached ? 0 : f.seconds), text: round3(textSeconds) },
+      skipped: f.skipped,
+    });
+  }
+  if (task === "linear_probe") {
+    const trainSplit = o.trainSplit ?? "train";
+    const test = await classification(splits, split, task);
+    await classification(splits, trainSplit, task);
+    const tr = await splits.encoded(trainSplit);
+    const te = await splits.encoded(split);
+    let train: SplitFeatures = tr.f;
+    let val: SplitFeatures | undefined;
+    if (o.valSplit !== undefined) val = (await splits.encoded(o.valSplit)).f;
+    else if (o.valProportion !== undefined) [train, val] = holdOut(tr.f, o.valProportion, o.linearProbe?.seed ?? 0);
+    const t0 = performance.now();
+    const lp = linearProbe(train, te.f, { ...o.linearProbe, val, classes: test.set.classes.length, classNames: test.set.classes.map((c) => c.name), log: o.log });
+    return done({
+      metrics: { ...lp.metrics },
+      settings: {
+        train_split: trainSplit, val_split: o.valSplit ?? null, val_proportion: o.valProportion ?? null, lr: o.linearProbe?.lr ?? 0.1,
+        batch_size: o.linearProbe?.batchSize ?? 64, features_cached: tr.cached && te.cached,
+      },
+      counts: { n_train: lp.nTrain, n_val: lp.nVal, n_test: lp.nTest, n_classes: lp.classes, n_skipped: tr.f.skipped.length + te.f.skipped.length },
+      seconds: { images: round3((tr.cached ? 0 : tr.f.seconds) + (te.cached ? 0 : te.f.seconds)), probe: round3((performance.now() - t0) / 1000) },
+      skipped: [...tr.f.skipped, ...te.f.skipped],
+      search: lp.search.map((x) => ({ weight_decay: x.weightDecay, val_acc1: x.valAcc1 })),
+    });
+  }
+  await classification(splits, split, task);
+  const { f, cached } = await splits.encoded(split);
+  const t0 = performance.now();
+  const fs = fewShotEpisodes(f, o.fewShot);
+  return done({
+    metrics: { ...fs.metrics },
+    settings: { classifier: "nearest class mean, cosine", features_cached: cached },
+    counts: { n_images: f.labels.length, n_eligible_classes: fs.eligibleClasses, n_skipped: f.skipped.length },
+    seconds: { images: round3(cached ? 0 : f.seconds), episodes: round3((performance.now() - t0) / 1000) },
+    skipped: f.skipped,
+  });
+}
+
+/** A seeded split of `f` into (train, val) with round(p * rows) validation rows. */
+function holdOut(f: SplitFeatures, p: number, seed: number): [SplitFeatures, SplitFeatures] {
+  if (!(p > 0 && p < 1)) throw new LaclipError(`--val-proportion must be between 0 and 1 (exclusive), got ${p}`);
+  const rows = f.labels.length;
+  const order = new Rng(deriveSeed(seed, "linear-probe", "val-proportion")).shuffle(Array.from({ length: rows }, (_, i) => i));
+  const nVal = Math.round(p * rows);
+  if (nVal < 1 || nVal >= rows) throw new LaclipError(`--val-proportion ${p} of ${rows} training rows leaves no ${nVal < 1 ? "validation" : "training"} rows`);
+  const take = (idx: number[]): SplitFeatures => {
+    const data = new Float32Array(idx.length * f.dim);
+    idx.forEach((r, i) => data.set(f.data.subarray(r * f.dim, (r + 1) * f.dim), i * f.dim));
+    return { data, dim: f.dim, labels: Int32Array.from(idx, (r) => f.labels[r]!), skipped: [], seconds: 0 };
+  };
+  return [take(order.slice(nVal).sort((a, b) => a - b)), take(order.slice(0, nVal).sort((a, b) => a - b))];
+}
