@@ -6,18 +6,13 @@
  */
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../../../errors/config_error.js";
+import { peerBenchOptions, round } from "./peer_options.js";
 
 export const summary = "CLIP training-step samples/s and MFU (bench-s, fp32/bf16), optionally against the PyTorch peer";
 
 const USAGE = `usage: laclip bench train-step [--config bench-s|PRESET|model.json] [--dtype fp32|bf16] [--batch 64]
                                  [--steps 10] [--warmup 2] [--threads 2] [--peer] [--profile] [--json]`;
 
-function int(v: string, key: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`--${key} must be an integer >= ${min}, got '${v}'`, key);
-  return n;
-}
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -33,15 +28,10 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const dtype = values.dtype;
-  if (dtype !== "fp32" && dtype !== "bf16") throw new ConfigError(`--dtype must be fp32 or bf16, got '${dtype}'`, "dtype");
-  const batch = int(values.batch, "batch", 1), steps = int(values.steps, "steps", 1), warmup = int(values.warmup, "warmup", 0), threads = int(values.threads, "threads", 1);
+  const { dtype, batch, steps, warmup, threads } = peerBenchOptions(values);
   const { benchTrainStep, modelConfigOf, runTorchPeer } = await import("../../../train/trainer/index.js");
   const { engineInfo } = await import("../../../engine/index.js");
   const config = modelConfigOf(values.config);
-  if (values.peer && values.config !== "bench-s" && values.config !== "vit-b16") {
-    throw new ConfigError(`--peer knows only the peer's configs bench-s and vit-b16, not '${values.config}'`, "peer");
-  }
   const r = await benchTrainStep({ config, dtype, batch, steps, warmup, threads, profile: values.profile });
   const ours = {
     bench: "train-step", engine: "laclip", torch: engineInfo().torchVersion, config: values.config, mode: "train", dtype, batch, threads: r.threads,
@@ -60,7 +50,6 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
 function printProfile(r: Awaited<ReturnType<typeof import("../../../train/trainer/index.js").benchTrainStep>>, steps: number): void {
   const wall = r.secPerStep * 1000;
