@@ -182,7 +182,10 @@ async function runTask(task: EvalTaskName, model: ZeroShotModel, splits: Splits,
   if (task === "linear_probe") {
     const trainSplit = o.trainSplit ?? "train";
     const test = await classification(splits, split, task);
-    await classification(splits, trainSplit, task);
+    const trainSet = await classification(splits, trainSplit, task);
+    if (trainSet.set.source === test.set.source) {
+      throw new LaclipError(`the linear probe would train and test on the same images ('${test.set.source}'); give --dataset-root DIR with DIR/${trainSplit} and DIR/${split} (or WebDataset splits)`);
+    }
     const tr = await splits.encoded(trainSplit);
     const te = await splits.encoded(split);
     let train: SplitFeatures = tr.f;
