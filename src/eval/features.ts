@@ -60,10 +60,12 @@ export function holdOutRows(f: LabelledFeatures, p: number, seed: number): [Labe
   const order = new Rng(deriveSeed(seed, "linear-probe", "val-proportion")).shuffle(Array.from({ length: rows }, (_, i) => i));
   const nVal = Math.round(p * rows);
   if (nVal < 1 || nVal >= rows) throw new LaclipError(`--val-proportion ${p} of ${rows} training rows leaves no ${nVal < 1 ? "validation" : "training"} rows`);
-  const take = (idx: number[]) => {
-    const data = new Float32Array(idx.length * f.dim);
-    idx.forEach((r, i) => data.set(f.data.subarray(r * f.dim, (r + 1) * f.dim), i * f.dim));
-    return { data, dim: f.dim, labels: Int32Array.from(idx, (r) => f.labels[r]!) };
-  };
-  return [take(order.slice(nVal).sort((a, b) => a - b)), take(order.slice(0, nVal).sort((a, b) => a - b))];
+  return [selectRows(f, order.slice(nVal).sort((a, b) => a - b)), selectRows(f, order.slice(0, nVal).sort((a, b) => a - b))];
+}
+
+/** The rows `idx` of `f`, in that order, with their labels. */
+export function selectRows(f: LabelledFeatures, idx: readonly number[]): LabelledFeatures & { labels: Int32Array } {
+  const data = new Float32Array(idx.length * f.dim);
+  idx.forEach((r, i) => data.set(f.data.subarray(r * f.dim, (r + 1) * f.dim), i * f.dim));
+  return { data, dim: f.dim, labels: Int32Array.from(idx, (r) => f.labels[r]!) };
 }
