@@ -38,7 +38,7 @@ export function benchEmbed(o: BenchEmbedOptions): BenchEmbedResult {
   manualSeed(0);
   const images = randn([batch, 3, c.vision.imageSize, c.vision.imageSize]);
   const texts: Tensor = randint(1, c.text.vocabSize - 3, [batch, c.text.contextLength]);
-  texts.narrow(1, c.text.contextLength - 1, 1).fill_(c.text.vocabSize - 1); // EOT last, as the peer's inputs
+  tidy(() => void texts.narrow(1, c.text.contextLength - 1, 1).fill_(c.text.vocabSize - 1)); // EOT last, as the peer's inputs
   const step = () =>
     noGrad(() => tidy(() => {
       const run = () => {

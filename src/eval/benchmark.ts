@@ -8,10 +8,10 @@
  */
 import { LaclipError } from "../errors/laclip_error.js";
 import type { EvalTransformSpec, ImageDecoder } from "../image/index.js";
-import { Rng, deriveSeed } from "../util/rng.js";
 import { classWeightRows, type TextTokenizer } from "./classifier.js";
 import { openDatasetSplit, type DatasetRequest, type OpenedSplit } from "./dataset_open.js";
 import { imageFeatures, textFeatures, type SplitFeatures } from "./encode_set.js";
+import { holdOutRows } from "./features.js";
 import type { FeatureCache } from "./feature_cache.js";
 import { fewShotEpisodes, type FewShotOptions } from "./few_shot.js";
 import { linearProbe, type LinearProbeOptions } from "./linear_probe.js";
@@ -182,13 +182,19 @@ async function runTask(task: EvalTaskName, model: ZeroShotModel, splits: Splits,
   if (task === "linear_probe") {
     const trainSplit = o.trainSplit ?? "train";
     const test = await classification(splits, split, task);
-    await classification(splits, trainSplit, task);
+    const trainSet = await classification(splits, trainSplit, task);
+    if (trainSet.set.source === test.set.source) {
+      throw new LaclipError(`the linear probe would train and test on the same images ('${test.set.source}'); give --dataset-root DIR with DIR/${trainSplit} and DIR/${split} (or WebDataset splits)`);
+    }
     const tr = await splits.encoded(trainSplit);
     const te = await splits.encoded(split);
     let train: SplitFeatures = tr.f;
     let val: SplitFeatures | undefined;
     if (o.valSplit !== undefined) val = (await splits.encoded(o.valSplit)).f;
-    else if (o.valProportion !== undefined) [train, val] = holdOut(tr.f, o.valProportion, o.linearProbe?.seed ?? 0);
+    else if (o.valProportion !== undefined) {
+      const [a, b] = holdOutRows(tr.f, o.valProportion, o.linearProbe?.seed ?? 0);
+      [train, val] = [{ ...a, skipped: [], seconds: 0 }, { ...b, skipped: [], seconds: 0 }];
+    }
     const t0 = performance.now();
     const lp = linearProbe(train, te.f, { ...o.linearProbe, val, classes: test.set.classes.length, classNames: test.set.classes.map((c) => c.name), log: o.log });
     return done({
@@ -214,19 +220,4 @@ async function runTask(task: EvalTaskName, model: ZeroShotModel, splits: Splits,
     seconds: { images: round3(cached ? 0 : f.seconds), episodes: round3((performance.now() - t0) / 1000) },
     skipped: f.skipped,
   });
-}
-
-/** A seeded split of `f` into (train, val) with round(p * rows) validation rows. */
-function holdOut(f: SplitFeatures, p: number, seed: number): [SplitFeatures, SplitFeatures] {
-  if (!(p > 0 && p < 1)) throw new LaclipError(`--val-proportion must be between 0 and 1 (exclusive), got ${p}`);
-  const rows = f.labels.length;
-  const order = new Rng(deriveSeed(seed, "linear-probe", "val-proportion")).shuffle(Array.from({ length: rows }, (_, i) => i));
-  const nVal = Math.round(p * rows);
-  if (nVal < 1 || nVal >= rows) throw new LaclipError(`--val-proportion ${p} of ${rows} training rows leaves no ${nVal < 1 ? "validation" : "training"} rows`);
-  const take = (idx: number[]): SplitFeatures => {
-    const data = new Float32Array(idx.length * f.dim);
-    idx.forEach((r, i) => data.set(f.data.subarray(r * f.dim, (r + 1) * f.dim), i * f.dim));
-    return { data, dim: f.dim, labels: Int32Array.from(idx, (r) => f.labels[r]!), skipped: [], seconds: 0 };
-  };
-  return [take(order.slice(nVal).sort((a, b) => a - b)), take(order.slice(0, nVal).sort((a, b) => a - b))];
 }

@@ -3,6 +3,7 @@
  * `checkFeatures` is the one place that checks their shape, so every metric reports a bad input the same way.
  */
 import { LaclipError } from "../errors/laclip_error.js";
+import { Rng, deriveSeed } from "../util/rng.js";
 
 /** (rows, dim) features, row-major; rows = data.length / dim. What encodeTokens and the feature cache hand back. */
 export interface Features {
@@ -50,4 +51,21 @@ export function normalisedCopy(f: Features): Float32Array {
     for (let d = 0; d < f.dim; d++) out[r + d] = f.data[r + d]! * inv;
   }
   return out;
+}
+
+/** A seeded split of `f` into (train, val) with round(p * rows) validation rows, each in row order. */
+export function holdOutRows(f: LabelledFeatures, p: number, seed: number): [LabelledFeatures & { labels: Int32Array }, LabelledFeatures & { labels: Int32Array }] {
+  if (!(p > 0 && p < 1)) throw new LaclipError(`--val-proportion must be between 0 and 1 (exclusive), got ${p}`);
+  const rows = f.labels.length;
+  const order = new Rng(deriveSeed(seed, "linear-probe", "val-proportion")).shuffle(Array.from({ length: rows }, (_, i) => i));
+  const nVal = Math.round(p * rows);
+  if (nVal < 1 || nVal >= rows) throw new LaclipError(`--val-proportion ${p} of ${rows} training rows leaves no ${nVal < 1 ? "validation" : "training"} rows`);
+  return [selectRows(f, order.slice(nVal).sort((a, b) => a - b)), selectRows(f, order.slice(0, nVal).sort((a, b) => a - b))];
+}
+
+/** The rows `idx` of `f`, in that order, with their labels. */
+export function selectRows(f: LabelledFeatures, idx: readonly number[]): LabelledFeatures & { labels: Int32Array } {
+  const data = new Float32Array(idx.length * f.dim);
+  idx.forEach((r, i) => data.set(f.data.subarray(r * f.dim, (r + 1) * f.dim), i * f.dim));
+  return { data, dim: f.dim, labels: Int32Array.from(idx, (r) => f.labels[r]!) };
 }

@@ -22,7 +22,7 @@ export { zeroShotEval, type ZeroShotOptions, type ZeroShotReport } from "./zero_
 export { benchmarkResult, writeResult, type BenchmarkResult, type ResultInfo } from "./result_json.js";
 export { clipEvalInputs, clipModelName } from "./clip.js";
 export { evalFromFiles, type EvalFilesOptions } from "./run_files.js";
-export { checkLabelled, classCount, featureRows, normalisedCopy, type Features, type LabelledFeatures } from "./features.js";
+export { checkLabelled, classCount, featureRows, holdOutRows, normalisedCopy, selectRows, type Features, type LabelledFeatures } from "./features.js";
 export { retrievalRecall, type RetrievalOptions, type RetrievalResult } from "./retrieval.js";
 export { cosineLr, linearLogits, trainLinear, type LinearModel, type LinearTrainOptions } from "./linear_train.js";
 export { fewShotSubset, linearProbe, searchGrid, weightDecayGrid, type LinearProbeMetrics, type LinearProbeOptions, type LinearProbeResult } from "./linear_probe.js";

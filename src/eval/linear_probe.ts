@@ -12,7 +12,7 @@
  */
 import { LaclipError } from "../errors/laclip_error.js";
 import { Rng, deriveSeed } from "../util/rng.js";
-import { checkLabelled, classCount, normalisedCopy, type LabelledFeatures } from "./features.js";
+import { checkLabelled, classCount, normalisedCopy, selectRows, type LabelledFeatures } from "./features.js";
 import { linearLogits, trainLinear, type LinearTrainOptions } from "./linear_train.js";
 import { ZeroShotAccumulator, rankOfLabel } from "./metrics.js";
 
@@ -94,12 +94,6 @@ export function fewShotSubset(labels: ArrayLike<number>, k: number, seed: number
   return keep;
 }
 
-function pick(f: LabelledFeatures, rows: readonly number[]): LabelledFeatures {
-  const data = new Float32Array(rows.length * f.dim);
-  rows.forEach((r, i) => data.set(f.data.subarray(r * f.dim, (r + 1) * f.dim), i * f.dim));
-  return { data, dim: f.dim, labels: rows.map((r) => f.labels[r]!) };
-}
-
 function top1(logits: Float32Array, labels: ArrayLike<number>, classes: number): number {
   let hits = 0;
   for (let r = 0; r < labels.length; r++) if (rankOfLabel(logits, classes, r, labels[r]!) === 0) hits++;
@@ -121,7 +115,7 @@ export function linearProbe(train: LabelledFeatures, test: LabelledFeatures, o: 
   if (!(Number.isInteger(k) && (k === -1 || k >= 1))) throw new LaclipError(`fewshot_k must be -1 (all) or a positive integer, got ${k}`);
   const prep = (f: LabelledFeatures): LabelledFeatures => (normalize ? { ...f, data: normalisedCopy(f) } : f);
   let tr = prep(train);
-  if (k > 0) tr = pick(tr, fewShotSubset(tr.labels, k, seed));
+  if (k > 0) tr = selectRows(tr, fewShotSubset(tr.labels, k, seed));
   const te = prep(test);
   const fitOpts = { lr: o.lr, epochs, batchSize: o.batchSize, seed, shuffle: o.shuffle };
   const search: LinearProbeResult["search"] = [];

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cosineLr, fewShotSubset, linearProbe, searchGrid, trainLinear, weightDecayGrid } from "../../src/eval/index.js";
+import { cosineLr, fewShotSubset, holdOutRows, linearProbe, searchGrid, trainLinear, weightDecayGrid } from "../../src/eval/index.js";
 import { Rng } from "../../src/util/rng.js";
 
 function clusters(seed: number, perClass: number, classes: number, dim: number, noise: number): { data: Float32Array; labels: number[] } {
@@ -150,4 +150,20 @@ test("fewshot_k keeps K rows per class and refuses classes with fewer; acc5 is n
   assert.equal(r.metrics.fewshot_k, 2);
   assert.equal(r.metrics.lp_acc5, null);
   assert.throws(() => linearProbe({ dim, ...train }, { dim, data: new Float32Array(3), labels: [7] }, { classes: 3 }), /label 7 of row 0 is not a class index in \[0, 2\]/);
+});
+
+test("--val-proportion holds out a seeded, disjoint share of the training rows", () => {
+  const dim = 2;
+  const rows = 10;
+  const f = { data: Float32Array.from({ length: rows * dim }, (_, i) => i), dim, labels: Array.from({ length: rows }, (_, i) => i % 3) };
+  const [train, val] = holdOutRows(f, 0.3, 4);
+  assert.equal(val.labels.length, 3);
+  assert.equal(train.labels.length, 7);
+  const firstOf = (x: { data: Float32Array }) => Array.from({ length: x.data.length / dim }, (_, i) => x.data[i * dim]! / dim);
+  const all = [...firstOf(train), ...firstOf(val)].sort((a, b) => a - b);
+  assert.deepEqual(all, Array.from({ length: rows }, (_, i) => i), "every row once");
+  firstOf(val).forEach((r, i) => assert.equal(val.labels[i], r % 3, "labels travel with their rows"));
+  assert.deepEqual(holdOutRows(f, 0.3, 4)[1].data, val.data, "same seed, same split");
+  assert.throws(() => holdOutRows(f, 1, 0), /between 0 and 1/);
+  assert.throws(() => holdOutRows(f, 0.01, 0), /leaves no validation rows/);
 });

@@ -5,20 +5,13 @@
  */
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../../../errors/config_error.js";
+import { peerBenchOptions, round } from "./peer_options.js";
 
 export const summary = "image + text feature extraction pairs/s (vit-b16, fp32/bf16), optionally against the PyTorch peer";
 
 const USAGE = `usage: laclip bench embed [--config vit-b16|bench-s|PRESET|model.json] [--dtype fp32|bf16] [--batch 16]
                             [--steps 5] [--warmup 1] [--threads 2] [--peer] [--json]`;
 
-function int(v: string, key: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`--${key} must be an integer >= ${min}, got '${v}'`, key);
-  return n;
-}
-
-const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -33,10 +26,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const dtype = values.dtype;
-  if (dtype !== "fp32" && dtype !== "bf16") throw new ConfigError(`--dtype must be fp32 or bf16, got '${dtype}'`, "dtype");
-  const batch = int(values.batch, "batch", 1), steps = int(values.steps, "steps", 1), warmup = int(values.warmup, "warmup", 0), threads = int(values.threads, "threads", 1);
-  if (values.peer && values.config !== "bench-s" && values.config !== "vit-b16") throw new ConfigError(`--peer knows only the peer's configs bench-s and vit-b16, not '${values.config}'`, "peer");
+  const { dtype, batch, steps, warmup, threads } = peerBenchOptions(values);
   const { modelConfigOf, runTorchPeer } = await import("../../../train/trainer/index.js");
   const { benchEmbed } = await import("../../../eval/bench_embed.js");
   const { engineInfo } = await import("../../../engine/index.js");

@@ -7,17 +7,12 @@
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../../../errors/config_error.js";
+import { peerBenchOptions, round } from "./peer_options.js";
 
 export const summary = "CLIP training-step samples/s and MFU (bench-s, fp32/bf16), optionally against the PyTorch peer";
 
 const USAGE = `usage: laclip bench train-step [--config bench-s|PRESET|model.json] [--dtype fp32|bf16] [--batch 64]
                                  [--steps 10] [--warmup 2] [--threads 2] [--device cpu|cuda] [--peer] [--profile] [--json]`;
-
-function int(v: string, key: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`--${key} must be an integer >= ${min}, got '${v}'`, key);
-  return n;
-}
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -33,17 +28,12 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const dtype = values.dtype;
-  if (dtype !== "fp32" && dtype !== "bf16") throw new ConfigError(`--dtype must be fp32 or bf16, got '${dtype}'`, "dtype");
+  const { dtype, batch, steps, warmup, threads } = peerBenchOptions(values);
   const device = values.device;
   if (device !== "cpu" && device !== "cuda") throw new ConfigError(`--device must be cpu or cuda, got '${device}'`, "device");
-  const batch = int(values.batch, "batch", 1), steps = int(values.steps, "steps", 1), warmup = int(values.warmup, "warmup", 0), threads = int(values.threads, "threads", 1);
   const { benchTrainStep, modelConfigOf, runTorchPeer } = await import("../../../train/trainer/index.js");
   const { engineInfo } = await import("../../../engine/index.js");
   const config = modelConfigOf(values.config);
-  if (values.peer && values.config !== "bench-s" && values.config !== "vit-b16") {
-    throw new ConfigError(`--peer knows only the peer's configs bench-s and vit-b16, not '${values.config}'`, "peer");
-  }
   const r = await benchTrainStep({ config, dtype, batch, steps, warmup, threads, profile: values.profile, device });
   const ours = {
     bench: "train-step", engine: "laclip", torch: engineInfo().torchVersion, config: values.config, mode: "train", device, dtype, batch, threads: r.threads,
@@ -62,7 +52,6 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
 function printProfile(r: Awaited<ReturnType<typeof import("../../../train/trainer/index.js").benchTrainStep>>, steps: number): void {
   const wall = r.secPerStep * 1000;
