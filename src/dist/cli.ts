@@ -3,7 +3,7 @@
  * (launchFromCli), and a worker (WORLD_SIZE > 1 in its environment, set by that launcher, a Slurm script or a
  * Kubernetes job) joins the job before training (contextFromEnv).
  */
-import { ConfigError } from "../errors/config_error.js";
+import { UsageError } from "../errors/usage_error.js";
 import { initDistributedContext, type DistributedContext } from "./context.js";
 import { isDistributedEnv } from "./env.js";
 import { WorkerFailedError } from "./errors/worker_failed_error.js";
@@ -13,7 +13,7 @@ import { launchLocalWorkers } from "./launcher.js";
 export function parseNproc(value: string | undefined): number {
   if (value === undefined) return 1;
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1) throw new ConfigError(`--nproc must be a positive integer, got '${value}'`, "nproc");
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1) throw new UsageError(`--nproc must be a positive integer, got '${value}'`, "nproc");
   return n;
 }
 

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import type { Device } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
 import { evalFromFiles } from "../../eval/index.js";
+import { checkOutputFile } from "../output.js";
 import type { ClipOverrides } from "../../models/clip/index.js";
 
 export const summary = "zero-shot classification accuracy of a checkpoint (CLIP_benchmark-style JSON result)";
@@ -89,6 +90,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (v.out !== undefined) checkOutputFile(v.out, "--out");
   let reported = 0;
   const result = await evalFromFiles({
     checkpoint: required(v.checkpoint, "checkpoint"),

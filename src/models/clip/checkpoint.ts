@@ -82,13 +82,23 @@ async function readProjectCheckpoint(dir: string, notes: string[]): Promise<{ co
     if (text === undefined) throw new ConfigError(`'${dir}' has neither a config in ${WEIGHTS_FILE} nor ${CONFIG_FILE}`, "checkpoint");
     notes.push(`config from ${CONFIG_FILE}`);
   }
+  return { config: configFromText(text, `the model config of '${dir}'`), tensors };
+}
+
+/** A model config stored as JSON text (a file's `laclip.config` metadata, config.json), checked; `where` names it. */
+function configFromText(text: string, where: string): ClipConfig {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`the model config of '${dir}' is not valid JSON: ${(err as Error).message}`, "config", { cause: err });
+    throw new ConfigError(`${where} is not valid JSON (${(err as Error).message}); fix or remove it, or pass the model's settings as options`, "config", { cause: err });
   }
-  return { config: resolveClipConfig(parsed as ClipConfig), tensors };
+  try {
+    return resolveClipConfig(parsed as ClipConfig);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new ConfigError(`${where} is not a usable model config: ${err.message}; fix or remove it, or pass the model's settings as options`, "config", { cause: err });
+  }
 }
 
 /** Reads, detects, checks and loads a checkpoint of either layout (file or project directory) into a new CLIP. */
@@ -109,7 +119,7 @@ export async function loadClipCheckpoint(path: string, o: LoadClipOptions = {}):
     const embedded = w.metadata?.[CONFIG_METADATA_KEY];
     if (o.config !== undefined) config = resolveClipConfig(o.config);
     else if (embedded !== undefined && o.overrides === undefined) {
-      config = resolveClipConfig(JSON.parse(embedded) as ClipConfig);
+      config = configFromText(embedded, `the '${CONFIG_METADATA_KEY}' metadata of ${path}`);
       notes.push("config from the file's metadata");
     } else {
       const d = detectClipConfig(tensors, { args: w.args, overrides: o.overrides });
