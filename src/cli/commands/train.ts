@@ -74,14 +74,26 @@ export async function run(argv: string[]): Promise<number> {
 
   const main = context === undefined || context.isMain;
   if (main) {
-    const base = await loadConfig({ file });
+    const base = await loadConfig({ file, validate: false });
     const changes = formatConfigChanges(base, cfg);
     const from = file ?? "the defaults";
     process.stdout.write(`# laclip train: config ${from}${changes === "" ? ", unchanged" : ", changed here:"} (all of it: --print-config, or config.yaml in the output folder)\n${changes}`);
   }
-  const { train } = await import("../../train/trainer/index.js");
-  // On failure the process exits without leaving the group: its closed connections end the peers' collectives.
-  const r = await train(cfg, { merges: values.merges, accumulation, keepCheckpoints: keep, device: dist.workerDevice(device, context) as "cpu", context });
+  const { train, stopOnSignals, TrainingStoppedError } = await import("../../train/trainer/index.js");
+  // SIGINT/SIGTERM: a checkpoint at the current step, then exit 128 + signal; a second signal exits at once.
+  const signals = stopOnSignals((line) => process.stderr.write(`laclip train: ${line}\n`));
+  let r;
+  try {
+    // On failure the process exits without leaving the group: its closed connections end the peers' collectives.
+    r = await train(cfg, { merges: values.merges, accumulation, keepCheckpoints: keep, device: dist.workerDevice(device, context) as "cpu", context, stop: signals.request });
+  } catch (err) {
+    if (!(err instanceof TrainingStoppedError)) throw err;
+    await context?.close();
+    console.error(`laclip train: ${err.message}`); // every rank: they name the same step
+    return err.exitCode;
+  } finally {
+    signals.dispose();
+  }
   await context?.close();
   if (main) console.log(JSON.stringify({ done: true, step: r.step, epoch: r.position.epoch, last_loss: r.lastLoss ?? null, checkpoint: r.lastCheckpoint ?? null, resumed_from: r.resumedFrom ?? null }));
   return 0;

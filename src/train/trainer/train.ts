@@ -8,6 +8,7 @@
  *            metrics → checkpoint every N steps
  *   epoch    zero-shot eval (when configured) → checkpoint
  * A non-finite loss stops the run before that step is applied, naming the step and the last good checkpoint.
+ * A stop request (SIGINT/SIGTERM, stop.ts) ends the run after the current step, with a checkpoint of it.
  */
 import { manualSeed, type Device } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
@@ -21,12 +22,14 @@ import { loadCheckpointInto, saveCheckpoint } from "./checkpoint.js";
 import { LocalContext, type TrainContext } from "./context.js";
 import { openEpochEval } from "./epoch_eval.js";
 import { NonFiniteLossError } from "./errors/non_finite_loss_error.js";
+import { TrainingStoppedError } from "./errors/training_stopped_error.js";
 import { buildModel, buildOptimizer, initWeights, modelConfigOf, openTokenizer } from "./model_setup.js";
 import { PhaseTimer } from "./profile.js";
 import { checkSameRun, findResume } from "./resume.js";
 import { RunLog } from "./run_log.js";
 import { trainerState, type TrainerState } from "./state.js";
 import { trainStep, type Accumulation, type StepSetup } from "./step.js";
+import type { StopRequest } from "./stop.js";
 
 export interface TrainOptions {
   /** CLIP BPE merges file (default $LACLIP_BPE); or give `tokenizer`. */
@@ -47,6 +50,11 @@ export interface TrainOptions {
   progressStream?: NodeJS.WritableStream;
   /** Phase timings (default: on when LACLIP_PROFILE=1); printed through `log` at the end. */
   timer?: PhaseTimer;
+  /**
+   * Looked at after every optimizer step (agreed over ranks: every rank passes one or none): once requested,
+   * the run saves a checkpoint at that step and throws TrainingStoppedError (stop.ts; the CLI wires signals).
+   */
+  stop?: StopRequest;
 }
 
 export interface TrainResult {
@@ -123,6 +131,7 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
     let lastLoss: number | undefined;
     let lastLr: number | null = state?.lastLr ?? null;
     let samplesSeen = state?.samplesSeen ?? 0;
+    let savedStep = state?.step ?? -1;
 
     const checkpoint = async (epochEnd: boolean): Promise<void> => {
       runLog.sync();
@@ -135,6 +144,7 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
         });
         lastCheckpoint = await saveCheckpoint(outputDir, model, optimizer, s, o.keepCheckpoints ?? 3);
       }
+      savedStep = step;
       await ctx.barrier();
     };
 
@@ -178,6 +188,10 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
             wait = 0;
             const epochDone = position.step >= batchesPerEpoch;
             if (!epochDone && cfg.checkpoint.every_steps > 0 && step % cfg.checkpoint.every_steps === 0) await checkpoint(false);
+            if (o.stop !== undefined && (await ctx.anyRank(o.stop.requested))) {
+              if (savedStep !== step) await checkpoint(false);
+              throw new TrainingStoppedError(o.stop.signal ?? "SIGTERM", step, ctx.isMain ? lastCheckpoint : undefined);
+            }
           }
         } finally {
           for (const m of micro) m.dispose();
