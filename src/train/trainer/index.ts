@@ -22,3 +22,4 @@ export { NonFiniteLossError } from "./errors/non_finite_loss_error.js";
 export { CheckpointError } from "./errors/checkpoint_error.js";
 export { TrainingStoppedError } from "./errors/training_stopped_error.js";
 export { StopRequest, stopOnSignals, signalExitCode } from "./stop.js";
+export { checkCheckpoint, newestValidCheckpoint, nonFiniteTensor, type ValidCheckpoint } from "./checkpoint_check.js";

@@ -1,6 +1,7 @@
 /**
  * Which checkpoint a run continues from, and whether it may. `checkpoint.resume`: `auto` takes the newest
- * complete checkpoint in the output directory (none: a fresh run), `never` always starts fresh, anything else
+ * usable checkpoint in the output directory (checkpoint_check.ts: newer broken ones are named and passed over;
+ * none at all: a fresh run), `never` always starts fresh, anything else
  * is a checkpoint directory to continue from.
  *
  * A resumed run must be the same run: the settings that decide the weights, the schedule and the data order
@@ -9,18 +10,20 @@
  */
 import { ConfigError } from "../../errors/config_error.js";
 import type { BatchPlan, TrainConfig } from "../config/index.js";
-import { latestCheckpoint, readState } from "./checkpoint.js";
+import { checkCheckpoint, newestValidCheckpoint } from "./checkpoint_check.js";
 import { CheckpointError } from "./errors/checkpoint_error.js";
 import type { TrainerState } from "./state.js";
 
 const FREE_KEYS = ["log.", "eval.", "checkpoint.", "data.workers", "data.sync_reads", "data.check_images"];
 
-export async function findResume(cfg: TrainConfig): Promise<{ dir: string; state: TrainerState } | undefined> {
+export async function findResume(cfg: TrainConfig, log: (line: string) => void = () => {}): Promise<{ dir: string; state: TrainerState } | undefined> {
   const r = cfg.checkpoint.resume;
   if (r === "never") return undefined;
-  const dir = r === "auto" ? await latestCheckpoint(cfg.checkpoint.output_dir) : r;
-  if (dir === undefined) return undefined;
-  return { dir, state: await readState(dir) };
+  if (r !== "auto") return { dir: r, state: await checkCheckpoint(r) };
+  const found = await newestValidCheckpoint(cfg.checkpoint.output_dir);
+  for (const s of found?.skipped ?? []) log(`skipping checkpoint ${s.reason}`);
+  if (found !== undefined && found.skipped.length > 0) log(`resuming from the newest usable checkpoint instead: ${found.dir}`);
+  return found;
 }
 
 function flatten(cfg: TrainConfig): Map<string, string> {

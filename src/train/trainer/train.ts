@@ -25,6 +25,7 @@ import { NonFiniteLossError } from "./errors/non_finite_loss_error.js";
 import { TrainingStoppedError } from "./errors/training_stopped_error.js";
 import { buildModel, buildOptimizer, initWeights, modelConfigOf, openTokenizer } from "./model_setup.js";
 import { PhaseTimer } from "./profile.js";
+import { newestValidCheckpoint } from "./checkpoint_check.js";
 import { checkSameRun, findResume } from "./resume.js";
 import { RunLog } from "./run_log.js";
 import { trainerState, type TrainerState } from "./state.js";
@@ -97,7 +98,7 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
     cleanup.push(() => model.dispose());
     const optimizer = buildOptimizer(model, cfg);
     cleanup.push(() => optimizer.dispose());
-    const resume = await findResume(cfg);
+    const resume = await findResume(cfg, log);
     let state: TrainerState | undefined;
     if (resume !== undefined) {
       checkSameRun(cfg, plan, stepsPerEpoch, resume.dir, resume.state);
@@ -174,7 +175,9 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
             } catch (err) {
               if (!(err instanceof NonFiniteLossError)) throw err;
               runLog.metrics?.write({ step: step + 1, epoch, loss: err.value, lr, stopped: "non-finite loss" });
-              throw new NonFiniteLossError(err.value, step, epoch, lastCheckpoint);
+              // the newest checkpoint may already hold non-finite weights (a finite loss, then a bad update)
+              const good = ctx.isMain ? await newestValidCheckpoint(outputDir, step + 1).catch(() => undefined) : undefined;
+              throw new NonFiniteLossError(err.value, step, epoch, good?.dir);
             }
             step += 1;
             position = micro[micro.length - 1]!.position;

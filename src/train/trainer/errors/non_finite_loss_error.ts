@@ -14,7 +14,7 @@ export class NonFiniteLossError extends LaclipError {
     super(
       `the loss of optimizer step ${step + 1} (epoch ${epoch}) is ${value}; training stopped before applying it. ` +
         (lastCheckpoint === undefined
-          ? "No checkpoint was written yet. "
+          ? "No checkpoint with finite weights was written yet. "
           : `The last good checkpoint is ${lastCheckpoint}. `) +
         "Lower optim.lr, set optim.grad_clip, or train in fp32 (train.dtype=fp32), then restart: the run resumes from that checkpoint",
     );
