@@ -101,7 +101,7 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
     const resume = await findResume(cfg, log);
     let state: TrainerState | undefined;
     if (resume !== undefined) {
-      checkSameRun(cfg, plan, stepsPerEpoch, resume.dir, resume.state);
+      for (const change of checkSameRun(cfg, plan, stepsPerEpoch, resume.dir, resume.state)) log(change);
       await loadCheckpointInto(resume.dir, model, optimizer);
       state = resume.state;
       log(`resuming from ${resume.dir}: step ${state.step}, epoch ${state.position.epoch} batch ${state.position.step}`);

@@ -1,0 +1,37 @@
+/**
+ * Extending a finished run: started again with a larger train.epochs, it resumes from its last checkpoint,
+ * says what changed, and continues on the learning-rate schedule of the new length. A length shorter than what
+ * was already trained is refused.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { setNumThreads } from "../../src/engine/index.js";
+import { ConfigError } from "../../src/errors/config_error.js";
+import { readMetrics } from "../../src/train/log/index.js";
+import { learningRate, makeSchedule } from "../../src/train/schedule.js";
+import { train } from "../../src/train/trainer/index.js";
+import { tinyConfig, tinyData } from "./trainer_fixtures.js";
+
+setNumThreads(1);
+
+test("a finished run of 1 epoch, started again with train.epochs=3, trains epochs 2 and 3 on the 3-epoch schedule", async (t) => {
+  const d = await tinyData(t); // 16 samples, batch 4: 4 steps per epoch
+  const out = join(d.dir, "run");
+  const first = await train(await tinyConfig(d, out, ["train.epochs=1"]), { merges: d.merges, log: () => {} });
+  assert.equal(first.step, 4);
+
+  const lines: string[] = [];
+  const r = await train(await tinyConfig(d, out, ["train.epochs=3"]), { merges: d.merges, log: (l) => lines.push(l) });
+  assert.equal(r.step, 12);
+  assert.equal(r.position.epoch, 3);
+  assert.match(lines.join("\n"), /train\.epochs: checkpoint 1, now 3: extending the run from 4 to 12 optimizer steps; the learning rate follows the cosine schedule of 3 epochs from step 5 on/);
+  const schedule = makeSchedule({ lr: 0.01, lrStart: 1e-6, lrEnd: 1e-5, epochs: 3, stepsPerEpoch: 4, warmupSteps: 2 });
+  const steps = readMetrics(join(out, "metrics.jsonl")).filter((m) => m.loss !== undefined && (m.step as number) > 4);
+  assert.deepEqual(steps.map((m) => m.step), [5, 6, 7, 8, 9, 10, 11, 12]);
+  for (const m of steps) assert.equal(m.lr, learningRate(schedule, (m.step as number) - 1), `step ${m.step}`);
+
+  // shorter than what is already done: refused, naming the key
+  await assert.rejects(train(await tinyConfig(d, out, ["train.epochs=2"]), { merges: d.merges, log: () => {} }),
+    (err: unknown) => err instanceof ConfigError && err.key === "train.epochs" && /already covers 3 of its 3 epochs; use train\.epochs >= 3/.test(err.message));
+});
