@@ -29,7 +29,9 @@ export interface StepReport {
 
 export class RunLog {
   readonly metrics: MetricsLog | undefined;
-  private readonly tb: TensorBoardWriter | undefined;
+  /** Opened at the first value written: a run that logs nothing (a finished job run again) adds no empty file. */
+  private tbWriter: TensorBoardWriter | undefined;
+  private readonly openTb: (() => TensorBoardWriter) | undefined;
   private readonly progress: TrainProgress | undefined;
   private readonly every: number;
   /** Loss sums since the last line (saved in checkpoints). */
@@ -42,8 +44,13 @@ export class RunLog {
     this.every = cfg.log.every_steps;
     if (!o.isMain) return;
     this.metrics = MetricsLog.open(join(outputDir, "metrics.jsonl"), { resumeStep: o.resumeStep });
-    if (cfg.log.tensorboard) this.tb = new TensorBoardWriter(join(outputDir, "tb"), { purgeStep: o.resumeStep + 1 });
+    if (cfg.log.tensorboard) this.openTb = () => new TensorBoardWriter(join(outputDir, "tb"), { purgeStep: o.resumeStep + 1 });
     this.progress = new TrainProgress({ total: o.totalSteps, mode: cfg.log.progress, stream: o.stream });
+  }
+
+  private get tb(): TensorBoardWriter | undefined {
+    if (this.tbWriter === undefined && this.openTb !== undefined) this.tbWriter = this.openTb();
+    return this.tbWriter;
   }
 
   step(r: StepReport): void {
@@ -86,12 +93,12 @@ export class RunLog {
   /** Before a checkpoint: the log on disk is then at least as far as the checkpoint. */
   sync(): void {
     this.metrics?.sync();
-    this.tb?.flush();
+    this.tbWriter?.flush();
   }
 
   close(): void {
     this.progress?.finish();
     this.metrics?.close();
-    this.tb?.close();
+    this.tbWriter?.close();
   }
 }

@@ -17,7 +17,7 @@ import { deriveSeed } from "../../util/rng.js";
 import { dataSpec, resolveBatch, saveConfig, type TrainConfig } from "../config/index.js";
 import { openTrainData, type DataPosition } from "../data/index.js";
 import { TrainLoader, textsPerSampleOf, type BatchTokenizer, type TrainBatch } from "../loader/index.js";
-import { learningRate, makeSchedule } from "../schedule.js";
+import { fitWarmup, learningRate, makeSchedule } from "../schedule.js";
 import { loadCheckpointInto, saveCheckpoint } from "./checkpoint.js";
 import { LocalContext, type TrainContext } from "./context.js";
 import { openEpochEval } from "./epoch_eval.js";
@@ -88,10 +88,13 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
     if (stepsPerEpoch < 1) {
       throw new ConfigError(`the data (${data.size} samples) does not fill one optimizer step of ${plan.global} samples; lower train.batch_size or grad_accum`, "train.batch_size");
     }
-    const schedule = makeSchedule({
+    const scheduleSpec = {
       lr: cfg.optim.lr, lrStart: cfg.optim.lr_start, lrEnd: cfg.optim.lr_end, epochs: cfg.train.epochs, stepsPerEpoch,
       warmupEpochs: cfg.optim.warmup_epochs, warmupSteps: cfg.optim.warmup_steps ?? undefined,
-    });
+    };
+    const warmup = fitWarmup(scheduleSpec);
+    if (warmup.note !== undefined && ctx.isMain) log(warmup.note);
+    const schedule = makeSchedule({ ...scheduleSpec, warmupSteps: warmup.warmupSteps });
 
     // ---- model, optimizer, resume
     const model = buildModel(modelConfig, seed, device);
