@@ -7,7 +7,7 @@
  * carries its own config, a reader never pairs weights with another save's config. Optimizer and trainer
  * state belong in a separate file written by the trainer.
  */
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "../../errors/config_error.js";
 import type { HostTensor } from "../../io/host_tensor.js";
@@ -68,8 +68,28 @@ async function isDirectory(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }
 
+/**
+ * A `laclip train` output folder (no weights of its own, a `checkpoints/step-N` folder per checkpoint) stands for
+ * its newest checkpoint that has weights; any other folder stands for itself.
+ */
+async function newestRunCheckpoint(dir: string, notes: string[]): Promise<string> {
+  if (await stat(join(dir, WEIGHTS_FILE)).catch(() => undefined)) return dir;
+  const steps = (await readdir(join(dir, "checkpoints")).catch(() => [] as string[]))
+    .filter((n) => /^step-\d+$/.test(n))
+    .sort((a, b) => Number(b.slice(5)) - Number(a.slice(5)));
+  for (const name of steps) {
+    const candidate = join(dir, "checkpoints", name);
+    if (await stat(join(candidate, WEIGHTS_FILE)).catch(() => undefined)) {
+      notes.push(`the run's newest checkpoint: ${candidate}`);
+      return candidate;
+    }
+  }
+  return dir;
+}
+
 /** A project checkpoint directory's config and weights; the config in the weights' metadata wins. */
-async function readProjectCheckpoint(dir: string, notes: string[]): Promise<{ config: ClipConfig; tensors: Map<string, HostTensor> }> {
+async function readProjectCheckpoint(given: string, notes: string[]): Promise<{ config: ClipConfig; tensors: Map<string, HostTensor> }> {
+  const dir = await newestRunCheckpoint(given, notes);
   const weights = join(dir, WEIGHTS_FILE);
   if (!(await stat(weights).catch(() => undefined))) {
     throw new ConfigError(`'${dir}' is a directory without ${WEIGHTS_FILE}; give a project checkpoint directory or a .pt/.safetensors file`, "checkpoint");
