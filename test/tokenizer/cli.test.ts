@@ -75,3 +75,25 @@ test("laclip bench tokenizer prints load, cold and steady JSON lines", async (t)
     assert.ok((l.captions_per_s as number) > 0);
   }
 });
+
+test("tokenizer train errors name the CLI flags; encode and decode take the merges file from LACLIP_BPE", async (t) => {
+  const dir = setup(t);
+  const input = join(dir, "a.txt");
+  const neither = await runCli(["tokenizer", "train", "--input", input, "--out", join(dir, "m.txt")]);
+  assert.equal(neither.code, 2);
+  assert.match(neither.stderr, /^laclip tokenizer: give exactly one of --merges N and --vocab-size V/);
+  const huge = await runCli(["tokenizer", "train", "--input", input, "--vocab-size", "99999999", "--out", join(dir, "m.txt")]);
+  assert.match(huge.stderr, /^laclip tokenizer: --vocab-size gives \d+ merges/);
+  for (const r of [neither, huge]) assert.doesNotMatch(r.stderr, /numMerges|vocabSize/, r.stderr);
+
+  const merges = join(dir, "m.txt");
+  assert.equal((await runCli(["tokenizer", "train", "--input", input, "--merges", "20", "--min-frequency", "1", "--out", merges])).code, 0);
+  const explicit = await runCli(["tokenizer", "encode", "--merges", merges, "a photo"]);
+  assert.equal(explicit.code, 0, explicit.stderr);
+  const fromEnv = await runCli(["tokenizer", "encode", "a photo"], { env: { ...process.env, LACLIP_BPE: merges } });
+  assert.equal(fromEnv.code, 0, fromEnv.stderr);
+  assert.equal(fromEnv.stdout, explicit.stdout);
+  const none = await runCli(["tokenizer", "encode", "a photo"], { env: { ...process.env, LACLIP_BPE: "" } });
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /give --merges FILE or set LACLIP_BPE/);
+});

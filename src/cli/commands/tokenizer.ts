@@ -5,6 +5,7 @@
 import { createInterface } from "node:readline";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ConfigError } from "../../errors/config_error.js";
+import { UsageError } from "../../errors/usage_error.js";
 import { ClipTokenizer } from "../../tokenizer/clip_tokenizer.js";
 import { writeMergesFile } from "../../tokenizer/merges_file.js";
 import { readLines } from "../../tokenizer/train/read_lines.js";
@@ -16,7 +17,8 @@ const USAGE = `usage:
   laclip tokenizer train --input captions.txt [--input more.txt.gz] (--merges N | --vocab-size V)
                          [--min-frequency 2] --out merges.txt[.gz]
   laclip tokenizer encode --merges FILE [--context 77] [--max-merges N] [TEXT...]   (no TEXT: stdin lines)
-  laclip tokenizer decode --merges FILE [--max-merges N] '[49406, 320, 1929, 49407]'...`;
+  laclip tokenizer decode --merges FILE [--max-merges N] '[49406, 320, 1929, 49407]'...
+  (encode and decode: --merges defaults to $LACLIP_BPE)`;
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -42,6 +44,8 @@ async function* allLines(paths: string[]): AsyncGenerator<string> {
   for (const p of paths) yield* readLines(p);
 }
 
+const TRAIN_FLAGS: Record<string, string> = { numMerges: "--merges", vocabSize: "--vocab-size", minFrequency: "--min-frequency" };
+
 async function train(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     input: { type: "string", multiple: true },
@@ -59,8 +63,14 @@ async function train(argv: string[]): Promise<number> {
     vocabSize: int(str(values["vocab-size"]), "vocab-size", 514),
     minFrequency: int(str(values["min-frequency"]), "min-frequency", 1),
   };
+  if ((options.numMerges === undefined) === (options.vocabSize === undefined)) throw new UsageError("give exactly one of --merges N and --vocab-size V", "merges");
   const started = performance.now();
-  const result = await trainBpe(allLines(inputs), options);
+  const result = await trainBpe(allLines(inputs), options).catch((err: unknown) => {
+    // the library names its option fields; say the flags instead
+    const flag = err instanceof ConfigError && err.key !== undefined ? TRAIN_FLAGS[err.key] : undefined;
+    if (flag === undefined) throw err;
+    throw new UsageError((err as ConfigError).message.replaceAll((err as ConfigError).key!, flag), flag, { cause: err });
+  });
   writeMergesFile(out, result);
   const seconds = (performance.now() - started) / 1000;
   console.log(JSON.stringify({ out, vocabSize: result.merges.length + 514, ...result.stats, seconds: +seconds.toFixed(3) }));
@@ -68,8 +78,8 @@ async function train(argv: string[]): Promise<number> {
 }
 
 function load(values: Record<string, unknown>): ClipTokenizer {
-  const merges = str(values.merges);
-  if (merges === undefined) throw new ConfigError("give --merges FILE (OpenAI's bpe_simple_vocab_16e6.txt.gz or a trained file)", "merges");
+  const merges = str(values.merges) ?? (process.env.LACLIP_BPE || undefined);
+  if (merges === undefined) throw new UsageError("give --merges FILE or set LACLIP_BPE (OpenAI's bpe_simple_vocab_16e6.txt.gz or a trained file)", "merges");
   return ClipTokenizer.fromFile(merges, {
     contextLength: int(str(values.context), "context", 2),
     maxMerges: int(str(values["max-merges"]), "max-merges", 0),
