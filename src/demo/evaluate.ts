@@ -11,7 +11,7 @@ import { loadClipCheckpoint } from "../models/clip/index.js";
 import type { ClipTokenizer } from "../tokenizer/index.js";
 import type { DemoEvalSet, PreparedDemoData } from "./data/index.js";
 
-/** Accuracies in percent. */
+/** Accuracies as fractions of 1. */
 export interface TaskScore {
   acc1: number;
   acc5: number | null;
@@ -27,15 +27,16 @@ export interface TaskChance {
   majority_acc1: number;
 }
 
-const pct = (x: number): number => Math.round(x * 1e4) / 100;
+/** Fractions of 1 (the unit of `laclip eval` and the training logs), to 4 decimals. */
+const fraction = (x: number): number => Math.round(x * 1e4) / 1e4;
 
 export function chanceOf(labels: readonly number[], classes: number): TaskChance {
   const counts = new Map<number, number>();
   for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
   const largest = Math.max(0, ...counts.values());
   return {
-    classes, images: labels.length, acc1: pct(1 / classes), acc5: classes >= 5 ? pct(5 / classes) : null,
-    majority_acc1: pct(largest / Math.max(1, labels.length)),
+    classes, images: labels.length, acc1: fraction(1 / classes), acc5: classes >= 5 ? fraction(5 / classes) : null,
+    majority_acc1: fraction(largest / Math.max(1, labels.length)),
   };
 }
 
@@ -60,7 +61,7 @@ export async function evaluateCheckpoint(checkpoint: string, data: PreparedDemoD
     for (const [key, set] of Object.entries(data.evalSets)) {
       const task = await openTask(set, data.templatesFile);
       const report = await zeroShotEval(model, task.set, { ...clipEvalInputs(model.config), tokenizer, templates: task.templates.templates, bf16 });
-      out[key] = { acc1: pct(report.acc1), acc5: report.acc5 === null ? null : pct(report.acc5) };
+      out[key] = { acc1: fraction(report.acc1), acc5: report.acc5 === null ? null : fraction(report.acc5) };
     }
     return out;
   } finally {

@@ -4,7 +4,7 @@ import type { DemoLine } from "./run_demo.js";
 /** Column titles; LaCLIP's names its rewrite engine, since eda rewrites are not the paper's LLM rewrites. */
 const title = (method: string, engine: string): string => (method === "clip" ? "CLIP" : method === "laclip" ? `LaCLIP (${engine})` : method);
 
-const cell = (v: number | null | undefined): string => (v === null || v === undefined ? "-" : `${v.toFixed(2)}%`);
+const cell = (v: number | null | undefined): string => (v === null || v === undefined ? "-" : `${(100 * v).toFixed(2)}%`); // fractions shown in percent
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));

@@ -84,7 +84,7 @@ export class RunLog {
     this.since = performance.now();
   }
 
-  /** An evaluation line (zero-shot accuracies in percent) at `step`. */
+  /** An evaluation line (zero-shot accuracies as fractions of 1, as `laclip eval`) at `step`. */
   eval(step: number, epoch: number, values: Record<string, number>): void {
     this.metrics?.write({ step, epoch, ...values });
     this.tb?.scalars(step, Object.fromEntries(Object.entries(values).map(([k, v]) => [`eval/${k}`, v])));

@@ -210,7 +210,7 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
         const values = await evaluation.run(model, decoder);
         model.train();
         runLog.eval(step, epoch, values);
-        log(`epoch ${epoch}: ${Object.entries(values).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}`);
+        log(`epoch ${epoch}: ${Object.entries(values).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ")} (fractions of 1, as laclip eval reports them)`);
       }
       await checkpoint(true);
     }
