@@ -4,7 +4,7 @@
  * writes. Resuming at step S drops what a killed run logged after S (MetricsLog / TensorBoard purge), and the
  * loss average of a line cut in two by the kill continues from the sums saved in the checkpoint.
  *
- * A training line: step, epoch, loss (the last step's), loss_avg (mean over the steps since the previous
+ * A training line: step, epoch (counted from 1: the epoch the step belongs to, as evaluation lines), loss (the last step's), loss_avg (mean over the steps since the previous
  * line), lr, logit_scale (exp of the clamped parameter, the multiplier of the cosine similarities),
  * samples_per_s (global samples per second of wall time since the previous line), data_wait_s (seconds of
  * that time spent waiting for batches), step_time_s (mean seconds per step), grad_norm (when clipping),

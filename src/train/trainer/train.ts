@@ -8,6 +8,8 @@
  *            metrics → checkpoint every N steps
  *   epoch    zero-shot eval (when configured) → checkpoint
  * A non-finite loss stops the run before that step is applied, naming the step and the last good checkpoint.
+ * Epochs are counted from 0 inside (data positions, checkpoints) and from 1 in everything a person reads: log
+ * lines, metrics.jsonl, the progress line, errors (epoch 1 of N is the first).
  * A stop request (SIGINT/SIGTERM, stop.ts) ends the run after the current step, with a checkpoint of it.
  */
 import { manualSeed, type Device } from "../../engine/index.js";
@@ -107,7 +109,7 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
       for (const change of checkSameRun(cfg, plan, stepsPerEpoch, resume.dir, resume.state)) log(change);
       await loadCheckpointInto(resume.dir, model, optimizer);
       state = resume.state;
-      log(`resuming from ${resume.dir}: step ${state.step}, epoch ${state.position.epoch} batch ${state.position.step}`);
+      log(`resuming from ${resume.dir}: step ${state.step}, epoch ${state.position.epoch + 1} of ${cfg.train.epochs} at batch ${state.position.step}`);
     } else {
       if (cfg.model.init !== null) await initWeights(model, cfg.model.init, log);
       await ctx.broadcastParameters(model.parameters());
@@ -177,10 +179,10 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
               r = await trainStep(setup, micro, lr, { step, epoch });
             } catch (err) {
               if (!(err instanceof NonFiniteLossError)) throw err;
-              runLog.metrics?.write({ step: step + 1, epoch, loss: err.value, lr, stopped: "non-finite loss" });
+              runLog.metrics?.write({ step: step + 1, epoch: epoch + 1, loss: err.value, lr, stopped: "non-finite loss" });
               // the newest checkpoint may already hold non-finite weights (a finite loss, then a bad update)
               const good = ctx.isMain ? await newestValidCheckpoint(outputDir, step + 1).catch(() => undefined) : undefined;
-              throw new NonFiniteLossError(err.value, step, epoch, good?.dir);
+              throw new NonFiniteLossError(err.value, step, epoch + 1, good?.dir);
             }
             step += 1;
             position = micro[micro.length - 1]!.position;
@@ -189,7 +191,7 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
             lastLr = lr;
             for (const m of micro) m.dispose();
             micro = [];
-            runLog.step({ step, epoch, loss: r.loss, lr, logitScale: r.logitScale, gradNorm: r.gradNorm, samples: plan.global, waitSeconds: wait, badSamples: data.bad.total });
+            runLog.step({ step, epoch: epoch + 1, loss: r.loss, lr, logitScale: r.logitScale, gradNorm: r.gradNorm, samples: plan.global, waitSeconds: wait, badSamples: data.bad.total });
             timer.add("data_wait", wait * 1000);
             wait = 0;
             const epochDone = position.step >= batchesPerEpoch;
@@ -209,8 +211,8 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
       if (evaluation !== undefined && ctx.isMain && (epoch + 1) % cfg.eval.every_epochs === 0) {
         const values = await evaluation.run(model, decoder);
         model.train();
-        runLog.eval(step, epoch, values);
-        log(`epoch ${epoch}: ${Object.entries(values).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ")} (fractions of 1, as laclip eval reports them)`);
+        runLog.eval(step, epoch + 1, values);
+        log(`epoch ${epoch + 1} of ${cfg.train.epochs}: ${Object.entries(values).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ")} (fractions of 1, as laclip eval reports them)`);
       }
       await checkpoint(true);
     }

@@ -8,6 +8,7 @@ export class NonFiniteLossError extends LaclipError {
   constructor(
     readonly value: number,
     readonly step: number,
+    /** Counted from 1. */
     readonly epoch: number,
     readonly lastCheckpoint: string | undefined,
   ) {
