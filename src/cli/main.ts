@@ -1,8 +1,12 @@
 /**
  * The `laclip` command line. Each command lives in `commands/<name>.ts` and exports `run(argv)`; this file only
- * finds it, runs it and turns a `LaclipError` into a one-line message and a non-zero exit status.
+ * finds it, runs it and turns a failure the user can fix into a one-line message and exit status 2 (usage) or 1
+ * (report.ts).
  */
-import { LaclipError } from "../errors/laclip_error.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { findProjectRoot } from "../util/project_root.js";
+import { reportFor } from "./report.js";
 
 export interface CommandModule {
   /** One line for `laclip --help`. */
@@ -39,7 +43,7 @@ async function load(name: string): Promise<CommandModule | undefined> {
 }
 
 async function help(): Promise<void> {
-  const lines = ["usage: laclip <command> [options]   (laclip <command> --help for its options)", ""];
+  const lines = ["usage: laclip <command> [options]   (laclip <command> --help for its options; laclip --version)", ""];
   for (const name of COMMANDS) {
     const mod = await load(name);
     if (mod) lines.push(`  ${name.padEnd(10)} ${mod.summary}`);
@@ -47,8 +51,19 @@ async function help(): Promise<void> {
   console.log(lines.join("\n"));
 }
 
+/** The package version from package.json (the one npm and `npm pack` use). */
+function version(): string {
+  const root = findProjectRoot();
+  if (root === undefined) return "unknown";
+  return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version?: string }).version ?? "unknown";
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === "--version" || name === "-V" || name === "version") {
+    console.log(`laclip ${version()}`);
+    return 0;
+  }
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     await help();
     return name === undefined ? 2 : 0;
@@ -62,11 +77,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await mod.run(rest);
   } catch (err) {
-    if (err instanceof LaclipError) {
-      console.error(`laclip ${name}: ${err.message}`);
-      if (process.env.LACLIP_DEBUG) console.error(err);
-      return 1;
-    }
-    throw err;
+    const report = reportFor(name, err);
+    if (report === undefined) throw err;
+    console.error(`laclip ${name}: ${report.message}`);
+    if (process.env.LACLIP_DEBUG) console.error(err);
+    return report.code;
   }
 }

@@ -13,7 +13,7 @@
  *   held-out pictures and scored on the other half;
  * - 5-way 5-shot episodes on subgroup labels (src/eval's nearest-class-mean episodes, 15 queries, 600 episodes).
  * The split and the episodes are seeded by a fixed seed, the same for every model. Task keys read
- * `<style>/<task>/<prompts or kind>/<metric>`, e.g. `fluent-emoji-flat/name/bare/acc1`; values are percent.
+ * `<style>/<task>/<prompts or kind>/<metric>`, e.g. `fluent-emoji-flat/name/bare/acc1`; values are fractions of 1.
  */
 import { clipEvalInputs, fewShotEpisodes, linearProbe, openZeroShotTask, retrievalRecall, ZeroShotAccumulator, type EvalSet, type LabelledFeatures } from "../eval/index.js";
 import { Rng } from "../util/rng.js";
@@ -32,15 +32,16 @@ export interface TaskChance {
   majority_acc1: number;
 }
 
-const pct = (x: number): number => Math.round(x * 1e4) / 100;
+/** Fractions of 1 (the unit of `laclip eval` and the training logs), to 4 decimals. */
+const fraction = (x: number): number => Math.round(x * 1e4) / 1e4;
 
 export function chanceOf(labels: readonly number[], classes: number): TaskChance {
   const counts = new Map<number, number>();
   for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
   const largest = Math.max(0, ...counts.values());
   return {
-    classes, images: labels.length, acc1: pct(1 / classes), acc5: classes >= 5 ? pct(5 / classes) : null,
-    majority_acc1: pct(largest / Math.max(1, labels.length)),
+    classes, images: labels.length, acc1: fraction(1 / classes), acc5: classes >= 5 ? fraction(5 / classes) : null,
+    majority_acc1: fraction(largest / Math.max(1, labels.length)),
   };
 }
 
@@ -77,12 +78,12 @@ export async function openHeldOut(data: PreparedDemoData, model: ClipConfig): Pr
 /** The prompt sets every zero-shot task is scored with. */
 export const PROMPT_SETS = ["bare", "templates"] as const;
 
-/** top-1 and top-5 accuracy (percent) of (n, C) scores against labels, ties to the lower class as in src/eval. */
+/** top-1 and top-5 accuracy (fractions of 1) of (n, C) scores against labels, ties to the lower class as in src/eval. */
 export function zeroShotScores(scores: Float32Array, labels: Int32Array, classNames: readonly string[]): { acc1: number; acc5: number | null } {
   const acc = new ZeroShotAccumulator(classNames);
   acc.add(scores, labels);
   const r = acc.result();
-  return { acc1: pct(r.acc1), acc5: r.acc5 === null ? null : pct(r.acc5) };
+  return { acc1: fraction(r.acc1), acc5: r.acc5 === null ? null : fraction(r.acc5) };
 }
 
 /** Indices of the k largest values of row `row` of (n, C) scores, best first (ties to the lower index). */
@@ -145,17 +146,17 @@ function featureTasks(h: HeldOutSet, img: Rows, bare: Rows): Record<string, numb
     names.forEach((c, t) => texts.data.set(bare.data.subarray(c * bare.dim, (c + 1) * bare.dim), t * bare.dim));
     const r = retrievalRecall(img, texts, names.map((c) => pictureOf.get(c)!), { recallK: [1, 5] });
     for (const k of [1, 5]) {
-      out[`${h.key}/pic2name/r${k}`] = pct(r.metrics[`text_retrieval_recall@${k}`]!);
-      out[`${h.key}/name2pic/r${k}`] = pct(r.metrics[`image_retrieval_recall@${k}`]!);
+      out[`${h.key}/pic2name/r${k}`] = fraction(r.metrics[`text_retrieval_recall@${k}`]!);
+      out[`${h.key}/name2pic/r${k}`] = fraction(r.metrics[`image_retrieval_recall@${k}`]!);
     }
   } else {
     const split = probeSplit(h.decoded.labels, HELD_OUT_SEED);
     const lp = linearProbe(pick(img, h.decoded.labels, split.train), pick(img, h.decoded.labels, split.test), { classes: h.set.classes.length, seed: HELD_OUT_SEED });
-    out[`${h.key}/linear_probe/acc1`] = pct(lp.metrics.lp_acc1);
+    out[`${h.key}/linear_probe/acc1`] = fraction(lp.metrics.lp_acc1);
     if (fewShotClasses(h.decoded.labels) >= FEW_SHOT.ways) {
       const all = pick(img, h.decoded.labels, Array.from({ length: img.count }, (_, i) => i));
       const fs = fewShotEpisodes(all, { ...FEW_SHOT, seed: HELD_OUT_SEED });
-      out[`${h.key}/fewshot_5way5shot/acc`] = pct(fs.metrics.fewshot_acc);
+      out[`${h.key}/fewshot_5way5shot/acc`] = fraction(fs.metrics.fewshot_acc);
     }
   }
   return out;
@@ -168,7 +169,7 @@ export interface ModelFeatures {
 }
 
 export interface ModelEvaluation {
-  /** `<style>/<task>/<prompts>/<metric>` -> percent. */
+  /** `<style>/<task>/<prompts>/<metric>` -> fraction of 1. */
   scores: Record<string, number>;
   /** Per style: the sample pictures' top-5 names with the bare-name prompt. */
   top5: Record<string, number[][]>;

@@ -8,8 +8,9 @@ import type { TaskResult } from "./results.js";
 /** Column titles; LaCLIP's names its rewrite engine, since eda rewrites are not the paper's LLM rewrites. */
 const title = (method: string, engine: string): string => (method === "clip" ? "CLIP" : method === "laclip" ? `LaCLIP (${engine})` : method);
 
-const f2 = (v: number): string => v.toFixed(2);
-const signed = (v: number): string => (v >= 0 ? "+" : "") + v.toFixed(2);
+// scores are fractions of 1; the table shows percent (differences in percentage points)
+const f2 = (v: number): string => (100 * v).toFixed(2);
+const signed = (v: number): string => (v >= 0 ? "+" : "") + (100 * v).toFixed(2);
 
 /** Readable names of the task keys' tails (`name/bare/acc1`). */
 const KIND: Record<string, string> = { bare: "bare name", templates: "templates" };

@@ -17,7 +17,7 @@ export interface TaskResult {
   chance: number | null;
 }
 
-const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+const r3 = (x: number): number => Math.round(x * 1e5) / 1e5;
 
 /** The chance level of a task key `<style>/<task>/<kind>/<metric>` from the per-set chance levels. */
 export function chanceFor(key: string, chance: Record<string, TaskChance>): number | null {
@@ -25,7 +25,7 @@ export function chanceFor(key: string, chance: Record<string, TaskChance>): numb
   const c = chance[parts.slice(0, -2).join("/")];
   const metric = parts[parts.length - 1];
   const ways = /^fewshot_(\d+)way/.exec(parts[parts.length - 2] ?? "");
-  if (ways !== null) return Math.round(10000 / Number(ways[1])) / 100;
+  if (ways !== null) return Math.round(10000 / Number(ways[1])) / 10000;
   if (c === undefined) return null;
   if (metric === "acc1" || metric === "r1") return c.acc1;
   if (metric === "acc5" || metric === "r5") return c.acc5;
@@ -33,7 +33,7 @@ export function chanceFor(key: string, chance: Record<string, TaskChance>): numb
 }
 
 /**
- * `scores[method][seedIndex][taskKey]` (percent) -> one TaskResult per task key, keys in the order of the first
+ * `scores[method][seedIndex][taskKey]` (fractions of 1) -> one TaskResult per task key, keys in the order of the first
  * method's first seed. Every method and seed must have scored every task.
  */
 export function summariseTasks(scores: Partial<Record<string, Record<string, number>[]>>, chance: Record<string, TaskChance>): Record<string, TaskResult> {

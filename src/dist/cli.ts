@@ -3,7 +3,8 @@
  * (launchFromCli), and a worker (WORLD_SIZE > 1 in its environment, set by that launcher, a Slurm script or a
  * Kubernetes job) joins the job before training (contextFromEnv).
  */
-import { ConfigError } from "../errors/config_error.js";
+import { constants } from "node:os";
+import { UsageError } from "../errors/usage_error.js";
 import { initDistributedContext, type DistributedContext } from "./context.js";
 import { isDistributedEnv } from "./env.js";
 import { WorkerFailedError } from "./errors/worker_failed_error.js";
@@ -13,7 +14,7 @@ import { launchLocalWorkers } from "./launcher.js";
 export function parseNproc(value: string | undefined): number {
   if (value === undefined) return 1;
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1) throw new ConfigError(`--nproc must be a positive integer, got '${value}'`, "nproc");
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1) throw new UsageError(`--nproc must be a positive integer, got '${value}'`, "nproc");
   return n;
 }
 
@@ -29,12 +30,15 @@ export function withoutNproc(args: readonly string[]): string[] {
 
 /**
  * Runs `laclip <command> <args minus --nproc>` as `nproc` local workers and returns the exit code: 0 when
- * every worker succeeded, 1 (after printing why to stderr) when one failed and the rest were stopped.
+ * every worker succeeded, 1 (after printing why to stderr) when one failed and the rest were stopped, 128 +
+ * the signal number when a SIGINT/SIGTERM stopped the job (the workers stopped cleanly on it).
  */
 export async function launchFromCli(command: string, args: readonly string[], nproc: number): Promise<number> {
   try {
-    await launchLocalWorkers({ nproc, argv: [command, ...withoutNproc(args)] });
-    return 0;
+    const r = await launchLocalWorkers({ nproc, argv: [command, ...withoutNproc(args)] });
+    if (r.interrupted === undefined) return 0;
+    process.stderr.write(`laclip ${command}: stopped by ${r.interrupted}\n`);
+    return 128 + (constants.signals[r.interrupted] ?? 0);
   } catch (err) {
     if (!(err instanceof WorkerFailedError)) throw err;
     process.stderr.write(`laclip ${command}: ${err.message}\n`);

@@ -7,9 +7,10 @@
  * - allReduceGradients: parameter gradients averaged over ranks, in 25 MB buckets;
  * - broadcastParameters: rank 0's initial weights everywhere, so that every rank starts identical even if
  *   something in initialisation differed;
- * - barrier, close: through the group.
+ * - barrier, anyRank (a flag all-reduced at step boundaries: a stop request every rank obeys), close: through
+ *   the group.
  */
-import { zerosLike, type Tensor } from "../engine/index.js";
+import { tensor, zerosLike, type Tensor } from "../engine/index.js";
 import type { TrainContext } from "../train/trainer/context.js";
 import { watchLauncher } from "./launcher_watch.js";
 import { DEFAULT_BUCKET_BYTES, initProcessGroup, type ProcessGroup, type ProcessGroupOptions } from "./process_group.js";
@@ -66,6 +67,17 @@ export class DistributedContext implements TrainContext {
 
   barrier(): void {
     if (this.world > 1) this.group.barrier();
+  }
+
+  anyRank(flag: boolean): boolean {
+    if (this.world === 1) return flag;
+    const t = tensor([flag ? 1 : 0], { dtype: "f32" });
+    try {
+      this.group.allReduce([t]); // the sum: > 0 when any rank raised the flag
+      return t.item() > 0;
+    } finally {
+      t.dispose();
+    }
   }
 
   close(): void {

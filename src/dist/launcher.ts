@@ -34,6 +34,8 @@ export interface LaunchOptions {
 export interface LaunchResult {
   masterPort: number;
   workers: WorkerExit[];
+  /** The signal the launcher received and passed on: the workers stopped on it (each saving what it saves). */
+  interrupted?: NodeJS.Signals;
 }
 
 /** This process's own command line up to the script: what `--nproc` re-runs for each worker. */
@@ -66,9 +68,21 @@ export async function launchLocalWorkers(o: LaunchOptions): Promise<LaunchResult
     });
     killTimer ??= setTimeout(() => children.forEach((c, r) => exits[r] === undefined && c.kill("SIGKILL")), grace);
   };
+  // The first SIGINT/SIGTERM is passed on to every worker, which stop at a step they agree on (a trainer saves a
+  // checkpoint there); no SIGKILL follows. A second one kills them at once.
+  let interrupted: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    firstFailure ??= { rank: -1, reason: `the launcher was interrupted by ${signal}` };
-    stopOthers();
+    if (interrupted !== undefined) {
+      children.forEach((c, r) => exits[r] === undefined && c.kill("SIGKILL"));
+      return;
+    }
+    interrupted = signal;
+    err.write(`[launcher] ${signal}: passed on to the workers (send it again to kill them at once)\n`);
+    children.forEach((c, r) => {
+      if (exits[r] !== undefined) return;
+      stopping.add(r);
+      c.kill(signal);
+    });
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -84,7 +98,9 @@ export async function launchLocalWorkers(o: LaunchOptions): Promise<LaunchResult
           LACLIP_NUM_THREADS: base.LACLIP_NUM_THREADS ?? String(threads),
         };
         // fd 3: the lifeline the worker watches; the launcher holds its end open and never writes.
-        const child = spawn(file!, [...pre, ...o.argv], { env, stdio: ["ignore", "pipe", "pipe", "pipe"] });
+        // detached: their own process group, so a terminal's Ctrl-C reaches the launcher alone and each worker
+        // gets the signal once (a second one would mean "exit at once"); the lifeline still ends them with it.
+        const child = spawn(file!, [...pre, ...o.argv], { env, stdio: ["ignore", "pipe", "pipe", "pipe"], detached: true });
         children.push(child);
         forwardLines(child.stdout!, out, `[rank ${rank}] `);
         forwardLines(child.stderr!, err, `[rank ${rank}] `);
@@ -114,5 +130,5 @@ export async function launchLocalWorkers(o: LaunchOptions): Promise<LaunchResult
   }
   const workers = exits as WorkerExit[];
   if (firstFailure !== undefined) throw new WorkerFailedError(firstFailure.rank, workers, firstFailure.reason);
-  return { masterPort, workers };
+  return { masterPort, workers, interrupted };
 }

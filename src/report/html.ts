@@ -77,7 +77,7 @@ function curves(runs: readonly RunCurves[]): string {
     const keys = [...new Set(withEvals.flatMap(({ r }) => r.evals.flatMap((e) => Object.keys(e.values))))];
     out.push(`<h3>Per-epoch evaluation</h3><div class="figs">`);
     for (const k of keys) {
-      const series = withEvals.map(({ r, s }) => ({ label: labels[runs.indexOf(r)]!, ...s, points: r.evals.filter((e) => e.values[k] !== undefined).map((e) => [e.epoch, e.values[k]!] as [number, number]) }));
+      const series = withEvals.map(({ r, s }) => ({ label: labels[runs.indexOf(r)]!, ...s, points: r.evals.filter((e) => e.values[k] !== undefined).map((e) => [e.epoch, 100 * e.values[k]!] as [number, number]) }));
       out.push(`<figure>${lineChart({ id: `chart-eval-${k}`, title: `${k} (%)`, xLabel: "epoch", yLabel: "percent", series })}</figure>`);
     }
     out.push(`</div>`);
@@ -98,22 +98,27 @@ function settingsBlock(d: DemoInput): string {
   return `<table class="settings">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>`;
 }
 
+/** A fraction of 1 in percent, rounded to 0.01 (fixes float noise like 12.340000000000002). */
+const pc = (x: number): number => Math.round(x * 1e4) / 100;
+const pcOrNull = (x: number | null | undefined): number | null => (x === null || x === undefined ? null : pc(x));
+
 function taskFigures(d: DemoInput, di: number): string {
   const line = d.result.line;
   const methods = line.settings.methods;
   const out: string[] = [`<section id="tasks-${di}"><h2>Accuracy per task</h2>`,
     `<p>Percent on the held-out style. Circles: one per seed; diamond: the mean; bar: its 95% t interval over seeds. Right: the paired difference LaCLIP - CLIP per seed, with its interval; dashed: chance and zero.</p><div class="figs">`];
   Object.entries(line.tasks).forEach(([key, t], k) => {
+    // results hold fractions of 1; the charts show percent
     const rows: IntervalRow[] = methods.filter((m) => t.per_seed[m] !== undefined).map((m) => ({
-      label: title(m), color: methodColor(m, methods), points: t.per_seed[m]!, mean: t.mean[m]!, lo: t.ci95[m]?.[0] ?? null, hi: t.ci95[m]?.[1] ?? null,
+      label: title(m), color: methodColor(m, methods), points: t.per_seed[m]!.map(pc), mean: pc(t.mean[m]!), lo: pcOrNull(t.ci95[m]?.[0]), hi: pcOrNull(t.ci95[m]?.[1]),
     }));
-    const refs = t.chance === null ? [] : [{ value: t.chance, label: `chance ${t.chance}%` }];
+    const refs = t.chance === null ? [] : [{ value: pc(t.chance), label: `chance ${pc(t.chance)}%` }];
     const name = key.split("/")[0] + ": " + taskLabel(key.split("/").slice(1).join("/"));
     let fig = intervalChart({ id: `task-${di}-${k}`, title: "per method (%)", unit: "", rows, refs });
     if (t.diff !== null) {
       fig += intervalChart({
         id: `diff-${di}-${k}`, title: "LaCLIP - CLIP (points)", unit: "",
-        rows: [{ label: "difference", color: "#444", points: t.diff.per_seed, mean: t.diff.mean, lo: t.diff.ci95?.[0] ?? null, hi: t.diff.ci95?.[1] ?? null }],
+        rows: [{ label: "difference", color: "#444", points: t.diff.per_seed.map(pc), mean: pc(t.diff.mean), lo: pcOrNull(t.diff.ci95?.[0]), hi: pcOrNull(t.diff.ci95?.[1]) }],
         refs: [{ value: 0, label: "" }],
       });
     }

@@ -37,6 +37,19 @@ export interface ScheduleSpec {
   warmupSteps?: number;
 }
 
+/**
+ * The warmup of `spec` in steps, shortened to half the run when it would fill the whole run (the default
+ * warmup of 1 epoch in a 1-epoch run); `note` says so when it was.
+ */
+export function fitWarmup(spec: ScheduleSpec): { warmupSteps: number; note?: string } {
+  const totalSteps = spec.epochs * spec.stepsPerEpoch;
+  const asked = spec.warmupSteps ?? Math.round((spec.warmupEpochs ?? 0) * spec.stepsPerEpoch);
+  if (asked < totalSteps) return { warmupSteps: asked };
+  const warmupSteps = Math.floor(totalSteps / 2);
+  const what = spec.warmupSteps !== undefined ? `optim.warmup_steps ${spec.warmupSteps}` : `optim.warmup_epochs ${spec.warmupEpochs}`;
+  return { warmupSteps, note: `the warmup (${what}: ${asked} steps) fills the whole run of ${totalSteps} steps; warming up for ${warmupSteps} steps instead` };
+}
+
 export function makeSchedule(spec: ScheduleSpec): LrSchedule {
   const totalSteps = spec.epochs * spec.stepsPerEpoch;
   const warmupSteps = spec.warmupSteps ?? Math.round((spec.warmupEpochs ?? 0) * spec.stepsPerEpoch);

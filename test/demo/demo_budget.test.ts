@@ -28,9 +28,9 @@ test("--epochs overrides the minutes; a batch larger than the data shrinks to it
   assert.deepEqual([small.batchSize, small.stepsPerEpoch], [20, 1]);
 });
 
-test("chance levels: uniform guess and the largest class, in percent", () => {
-  assert.deepEqual(chanceOf([0, 1, 2, 3, 4, 5, 6, 7], 8), { classes: 8, images: 8, acc1: 12.5, acc5: 62.5, majority_acc1: 12.5 });
-  assert.deepEqual(chanceOf([0, 0, 0, 1], 3), { classes: 3, images: 4, acc1: 33.33, acc5: null, majority_acc1: 75 });
+test("chance levels: uniform guess and the largest class, as fractions of 1", () => {
+  assert.deepEqual(chanceOf([0, 1, 2, 3, 4, 5, 6, 7], 8), { classes: 8, images: 8, acc1: 0.125, acc5: 0.625, majority_acc1: 0.125 });
+  assert.deepEqual(chanceOf([0, 0, 0, 1], 3), { classes: 3, images: 4, acc1: 0.3333, acc5: null, majority_acc1: 0.75 });
 });
 
 test("the patch grid is about 4 x 4 (the nearest grid a size allows)", () => {

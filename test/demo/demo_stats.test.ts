@@ -47,8 +47,8 @@ test("pairedInterval: LaCLIP - CLIP seed by seed; a shift common to both methods
 });
 
 const chance: Record<string, TaskChance> = {
-  "s/name": { classes: 100, images: 100, acc1: 1, acc5: 5, majority_acc1: 1 },
-  "s/subgroup": { classes: 10, images: 100, acc1: 10, acc5: 50, majority_acc1: 30 },
+  "s/name": { classes: 100, images: 100, acc1: 0.01, acc5: 0.05, majority_acc1: 0.01 },
+  "s/subgroup": { classes: 10, images: 100, acc1: 0.1, acc5: 0.5, majority_acc1: 0.3 },
 };
 
 test("summariseTasks: per-seed arrays, means, method intervals and the paired difference per task", () => {
@@ -66,18 +66,18 @@ test("summariseTasks: per-seed arrays, means, method intervals and the paired di
   close(a.diff!.ci95![0], 1.5 - 6.353, 1e-3);
   close(a.diff!.ci95![1], 1.5 + 6.353, 1e-3);
   close(a.ci95.clip![0], 3 - 12.706, 1e-3);
-  assert.equal(a.chance, 1);
-  assert.equal(t["s/subgroup/fewshot_5way5shot/acc"]!.chance, 20);
+  assert.equal(a.chance, 0.01);
+  assert.equal(t["s/subgroup/fewshot_5way5shot/acc"]!.chance, 0.2);
   // one method: no difference
   assert.equal(summariseTasks({ clip: scores.clip }, chance)["s/name/bare/acc1"]!.diff, null);
   assert.throws(() => summariseTasks({ clip: [{ a: 1 }, {}] }, chance), /seed #1 has no score for a/);
 });
 
 test("chanceFor: uniform guess for top-k and R@k, 1/ways for few-shot, none otherwise", () => {
-  assert.equal(chanceFor("s/name/templates/acc5", chance), 5);
-  assert.equal(chanceFor("s/name/name2pic/r1", chance), 1);
-  assert.equal(chanceFor("s/subgroup/linear_probe/acc1", chance), 10);
-  assert.equal(chanceFor("s/subgroup/fewshot_5way5shot/acc", chance), 20);
+  assert.equal(chanceFor("s/name/templates/acc5", chance), 0.05);
+  assert.equal(chanceFor("s/name/name2pic/r1", chance), 0.01);
+  assert.equal(chanceFor("s/subgroup/linear_probe/acc1", chance), 0.1);
+  assert.equal(chanceFor("s/subgroup/fewshot_5way5shot/acc", chance), 0.2);
   assert.equal(chanceFor("t/name/bare/acc1", chance), null);
 });
 

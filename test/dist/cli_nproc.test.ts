@@ -79,9 +79,13 @@ test("laclip train --nproc 2 (batch 4 each), killed and restarted = 1 process (b
 
 test("laclip train --nproc 2: workers that fail end the job with exit code 1, naming the first", async (t) => {
   const d = await tinyData(t, { n: 16 });
-  const missing = join(d.dir, "no-such.csv");
-  const r = await runCli([...trainArgs(d, join(d.dir, "run"), ["train.batch_size=4", `data.train=${missing}`]), "--nproc", "2"], { env: { ...process.env, LACLIP_NUM_THREADS: "1" } });
+  // 16 samples cannot fill a step of 2 x 64: found by the workers once they open the data
+  const r = await runCli([...trainArgs(d, join(d.dir, "run"), ["train.batch_size=64"]), "--nproc", "2"], { env: { ...process.env, LACLIP_NUM_THREADS: "1" } });
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stderr, /laclip train: worker rank [01] \(pid \d+\) exited with code 1/);
-  assert.match(r.stderr, /\[rank [01]\] .*no-such\.csv/, "the worker's own error is forwarded with its rank");
+  assert.match(r.stderr, /\[rank [01]\] .*fewer than one global batch/, "the worker's own error is forwarded with its rank");
+  // a missing data file is found before any worker starts
+  const missing = await runCli([...trainArgs(d, join(d.dir, "run"), [`data.train=${join(d.dir, "no-such.csv")}`]), "--nproc", "2"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^laclip train: data\.train: CSV file '.*no-such\.csv' does not exist/);
 });

@@ -81,7 +81,8 @@ export interface OpenAIServer {
   port: number;
   requests: RecordedRequest[];
   /** `inFlight`/`maxInFlight`: requests received and not yet answered (hanging ones included), now and at most. */
-  stats: { requests: number; completions: number; inFlight: number; maxInFlight: number; byFault: Partial<Record<FaultKind, number>> };
+  /** `requests`: completion requests; `modelLists`: GET {baseUrl}/models (not in `requests` or the fault script). */
+  stats: { requests: number; completions: number; inFlight: number; maxInFlight: number; byFault: Partial<Record<FaultKind, number>>; modelLists: number };
   pause(): Promise<void>;
   resume(): Promise<void>;
   close(): Promise<void>;
@@ -96,7 +97,7 @@ export async function startOpenAIServer(o: OpenAIServerOptions = {}): Promise<Op
     baseUrl: "",
     port: 0,
     requests: [],
-    stats: { requests: 0, completions: 0, inFlight: 0, maxInFlight: 0, byFault: {} },
+    stats: { requests: 0, completions: 0, inFlight: 0, maxInFlight: 0, byFault: {}, modelLists: 0 },
     pause: () => stopListening(),
     resume: () => listen(self.port),
     close: async () => {
@@ -124,9 +125,19 @@ export async function startOpenAIServer(o: OpenAIServerOptions = {}): Promise<Op
   }
 
   function handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
+    const path = (req.url ?? "").split("?")[0]!;
+    // the model list (the client's probe before a run) is answered outside the counters, the record and the
+    // fault script, so tests count completion requests only
+    if (req.method === "GET" && /\/models$/.test(path)) {
+      self.stats.modelLists++;
+      const unauthorised = o.apiKey !== undefined && req.headers.authorization !== `Bearer ${o.apiKey}`;
+      const text = JSON.stringify(unauthorised ? { error: { message: "missing or wrong API key", code: 401 } } : { object: "list", data: [{ id: o.model ?? "fake-model", object: "model", owned_by: "laclip-tests" }] });
+      res.writeHead(unauthorised ? 401 : 200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
     const n = seq++;
     self.stats.requests++;
-    const path = (req.url ?? "").split("?")[0]!;
     const rec: RecordedRequest = { seq: n, path, body: undefined, caption: undefined, fault: undefined, status: 200, authorization: req.headers.authorization };
     if (o.record !== false) self.requests.push(rec);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -137,7 +148,6 @@ export async function startOpenAIServer(o: OpenAIServerOptions = {}): Promise<Op
     };
     const error = (status: number, message: string, headers?: Record<string, string>) => send(status, { error: { message, type: "fake_server_error", code: status } }, headers);
     if (o.apiKey !== undefined && req.headers.authorization !== `Bearer ${o.apiKey}`) return error(401, "missing or wrong API key");
-    if (req.method === "GET" && /\/models$/.test(path)) return send(200, { object: "list", data: [{ id: o.model ?? "fake-model", object: "model", owned_by: "laclip-tests" }] });
     if (req.method !== "POST" || !/\/completions$/.test(path)) return error(404, `no route ${req.method} ${path}`);
     let body: CompletionBody;
     try {

@@ -85,3 +85,22 @@ test("encode and decode use the shipped OpenAI vocabulary when no --merges or LA
   assert.equal(dec.code, 0, dec.stderr);
   assert.equal(JSON.parse(dec.stdout), "a photo of a dog");
 });
+
+test("tokenizer train errors name the CLI flags; encode and decode take the merges file from LACLIP_BPE", async (t) => {
+  const dir = setup(t);
+  const input = join(dir, "a.txt");
+  const neither = await runCli(["tokenizer", "train", "--input", input, "--out", join(dir, "m.txt")]);
+  assert.equal(neither.code, 2);
+  assert.match(neither.stderr, /^laclip tokenizer: give exactly one of --merges N and --vocab-size V/);
+  const huge = await runCli(["tokenizer", "train", "--input", input, "--vocab-size", "99999999", "--out", join(dir, "m.txt")]);
+  assert.match(huge.stderr, /^laclip tokenizer: --vocab-size gives \d+ merges/);
+  for (const r of [neither, huge]) assert.doesNotMatch(r.stderr, /numMerges|vocabSize/, r.stderr);
+
+  const merges = join(dir, "m.txt");
+  assert.equal((await runCli(["tokenizer", "train", "--input", input, "--merges", "20", "--min-frequency", "1", "--out", merges])).code, 0);
+  const explicit = await runCli(["tokenizer", "encode", "--merges", merges, "a photo"]);
+  assert.equal(explicit.code, 0, explicit.stderr);
+  const fromEnv = await runCli(["tokenizer", "encode", "a photo"], { env: { ...process.env, LACLIP_BPE: merges } });
+  assert.equal(fromEnv.code, 0, fromEnv.stderr);
+  assert.equal(fromEnv.stdout, explicit.stdout);
+});

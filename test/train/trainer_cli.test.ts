@@ -17,7 +17,7 @@ test("unknown configs, bad options and a missing tokenizer are one-line errors",
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /config 'no-such-preset' is neither a file nor a preset in configs\//);
   const accum = await runCli(["train", "--config", "cpu-small", "--accumulation", "sometimes"]);
-  assert.equal(accum.code, 1);
+  assert.equal(accum.code, 2, "a bad option value is a usage error");
   assert.match(accum.stderr, /--accumulation must be exact or local/);
   // The shipped OpenAI vocabulary is the default; LACLIP_BPE (and --merges) still choose another file.
   const badBpe = await runCli(["train", "--config", "cpu-small", "--output", "/tmp/laclip-no-run"], { env: { ...process.env, LACLIP_BPE: "/nonexistent/merges.txt" } });

@@ -33,8 +33,11 @@ test("a run logs the scheduled lr at every step, keeps the newest checkpoints, e
   const cfg = await tinyConfig(d, out, [
     "log.tensorboard=true", `eval.class_names=${join(d.dir, "classes.json")}`, `eval.templates=${join(d.dir, "templates.json")}`, `eval.images=${evalDir}`,
   ]);
-  const r = await train(cfg, { merges: d.merges, log: quiet, keepCheckpoints: 2 });
+  const lines: string[] = [];
+  const r = await train(cfg, { merges: d.merges, log: (l) => lines.push(l), keepCheckpoints: 2 });
   assert.equal(r.step, 8, "16 samples / batch 4 = 4 steps per epoch, 2 epochs");
+  assert.deepEqual(lines.filter((l) => /zeroshot_acc1/.test(l)).map((l) => l.split(":")[0]), ["epoch 1 of 2", "epoch 2 of 2"]);
+  assert.match(lines.find((l) => /zeroshot_acc1/.test(l))!, /\(fractions of 1, as laclip eval reports them\)$/);
   assert.deepEqual(r.position, { epoch: 2, step: 0 });
 
   const schedule = makeSchedule({ lr: 0.01, lrStart: 1e-6, lrEnd: 1e-5, epochs: 2, stepsPerEpoch: 4, warmupSteps: 2 });
@@ -43,14 +46,15 @@ test("a run logs the scheduled lr at every step, keeps the newest checkpoints, e
   assert.deepEqual(steps.map((m) => m.step), [1, 2, 3, 4, 5, 6, 7, 8]);
   for (const m of steps) {
     assert.equal(m.lr, learningRate(schedule, m.step - 1), `step ${m.step}`);
+    assert.equal(m.epoch, Math.ceil(m.step / 4), "steps 1-4 are epoch 1, as the evaluation after them");
     assert.ok(typeof m.loss === "number" && Number.isFinite(m.loss));
     assert.ok((m.logit_scale as number) > 1 && (m.logit_scale as number) <= 100);
     assert.ok((m.samples_per_s as number) > 0 && (m.data_wait_s as number) >= 0);
   }
   assert.ok((steps.at(-1)!.bad_samples as number) >= 1, "the broken image was counted");
   const evals = metrics.filter((m) => m.zeroshot_acc1 !== undefined);
-  assert.deepEqual(evals.map((m) => [m.step, m.epoch]), [[4, 0], [8, 1]]);
-  for (const e of evals) assert.ok((e.zeroshot_acc1 as number) >= 0 && (e.zeroshot_acc1 as number) <= 100);
+  assert.deepEqual(evals.map((m) => [m.step, m.epoch]), [[4, 1], [8, 2]], "epochs counted from 1, as in the step lines and the log");
+  for (const e of evals) assert.ok((e.zeroshot_acc1 as number) >= 0 && (e.zeroshot_acc1 as number) <= 1, "a fraction, as laclip eval reports it");
 
   const kept = (await readdir(join(out, CHECKPOINTS_DIR))).sort();
   assert.deepEqual(kept, ["step-00000006", "step-00000008"], "every 2 steps and each epoch, newest 2 kept");
@@ -99,7 +103,7 @@ test("a non-finite loss stops the run, names the step, and leaves the last good 
   });
   assert.ok(error, "the run must stop on the non-finite loss");
   const failed = error.step + 1;
-  assert.match(error.message, new RegExp(`optimizer step ${failed} \\(epoch 0\\) is (NaN|Infinity|-Infinity)`));
+  assert.match(error.message, new RegExp(`optimizer step ${failed} \\(epoch 1\\) is (NaN|Infinity|-Infinity)`));
   const dirs = (await readdir(join(out, CHECKPOINTS_DIR))).sort();
   const newest = dirs.at(-1)!;
   assert.equal(newest, `step-${String(failed - 1).padStart(8, "0")}`, "the checkpoint of the step before the bad one");

@@ -3,6 +3,7 @@
  * and/or text lines with a checkpoint of either layout, written as safetensors (format: docs/models.md).
  */
 import { parseArgs } from "node:util";
+import { checkOutputFile } from "../output.js";
 import { ConfigError } from "../../errors/config_error.js";
 import type { Resampler } from "../../image/index.js";
 import { embedToFile } from "../../models/clip/embed.js";
@@ -45,6 +46,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const choice = checkpointChoice(values, USAGE);
   if (values.out === undefined) throw new ConfigError(`give --out FILE.safetensors\n${USAGE}`, "out");
+  checkOutputFile(values.out, "--out");
   const resampler = values.resampler;
   if (resampler !== undefined && resampler !== "libvips" && resampler !== "pillow") {
     throw new ConfigError(`--resampler must be libvips or pillow, got '${resampler}'`, "resampler");

@@ -7,8 +7,9 @@
 import { parseArgs } from "node:util";
 import type { Device } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
-import { EVAL_TASKS, evalBenchmark, evalFromFiles, runSuite, type EvalTaskName, type TaskResult } from "../../eval/index.js";
+import { EVAL_TASKS, evalBenchmark, evalFromFiles, outTakesMany, runSuite, type EvalTaskName, type TaskResult } from "../../eval/index.js";
 import { CHECKPOINT_OPTIONS, CHECKPOINT_USAGE, checkpointChoice } from "../checkpoint_options.js";
+import { checkOutputFile } from "../output.js";
 
 export const summary = "CLIP_benchmark tasks: zero-shot classification/retrieval, linear probe, few-shot; suites";
 
@@ -130,6 +131,7 @@ function summaryLine(r: TaskResult, out: string | undefined): string {
 async function runLegacy(v: Values): Promise<number> {
   if ((v.checkpoint ?? []).length > 1) throw new ConfigError("the --images form takes one --checkpoint; use --dataset DIR --classes FILE for several", "checkpoint");
   if ((v.dataset ?? []).length > 1) throw new ConfigError("the --images form takes one --dataset name", "dataset");
+  if (v.out !== undefined) checkOutputFile(v.out, "--out");
   let reported = 0;
   const result = await evalFromFiles({
     checkpoint: required(v.checkpoint?.[0], "checkpoint"),
@@ -178,6 +180,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (v.images !== undefined) return runLegacy(v);
+  // a results folder is created by the run; a single result file must be writable before any work
+  if (v.out !== undefined && !outTakesMany(v.out)) checkOutputFile(v.out, "--out");
   const datasets = v.dataset ?? [];
   if (datasets.length === 0) throw new ConfigError(`--dataset is required (or --images, or --suite)\n${USAGE}`, "dataset");
   const checkpoints = v.checkpoint ?? [];

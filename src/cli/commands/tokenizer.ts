@@ -5,6 +5,7 @@
 import { createInterface } from "node:readline";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ConfigError } from "../../errors/config_error.js";
+import { UsageError } from "../../errors/usage_error.js";
 import type { ClipTokenizer } from "../../tokenizer/clip_tokenizer.js";
 import { openTokenizerFile } from "../../tokenizer/default_merges.js";
 import { writeMergesFile } from "../../tokenizer/merges_file.js";
@@ -44,6 +45,8 @@ async function* allLines(paths: string[]): AsyncGenerator<string> {
   for (const p of paths) yield* readLines(p);
 }
 
+const TRAIN_FLAGS: Record<string, string> = { numMerges: "--merges", vocabSize: "--vocab-size", minFrequency: "--min-frequency" };
+
 async function train(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     input: { type: "string", multiple: true },
@@ -61,8 +64,14 @@ async function train(argv: string[]): Promise<number> {
     vocabSize: int(str(values["vocab-size"]), "vocab-size", 514),
     minFrequency: int(str(values["min-frequency"]), "min-frequency", 1),
   };
+  if ((options.numMerges === undefined) === (options.vocabSize === undefined)) throw new UsageError("give exactly one of --merges N and --vocab-size V", "merges");
   const started = performance.now();
-  const result = await trainBpe(allLines(inputs), options);
+  const result = await trainBpe(allLines(inputs), options).catch((err: unknown) => {
+    // the library names its option fields; say the flags instead
+    const flag = err instanceof ConfigError && err.key !== undefined ? TRAIN_FLAGS[err.key] : undefined;
+    if (flag === undefined) throw err;
+    throw new UsageError((err as ConfigError).message.replaceAll((err as ConfigError).key!, flag), flag, { cause: err });
+  });
   writeMergesFile(out, result);
   const seconds = (performance.now() - started) / 1000;
   console.log(JSON.stringify({ out, vocabSize: result.merges.length + 514, ...result.stats, seconds: +seconds.toFixed(3) }));

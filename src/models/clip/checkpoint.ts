@@ -7,7 +7,7 @@
  * carries its own config, a reader never pairs weights with another save's config. Optimizer and trainer
  * state belong in a separate file written by the trainer.
  */
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "../../errors/config_error.js";
 import type { HostTensor } from "../../io/host_tensor.js";
@@ -75,8 +75,28 @@ async function isDirectory(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }
 
+/**
+ * A `laclip train` output folder (no weights of its own, a `checkpoints/step-N` folder per checkpoint) stands for
+ * its newest checkpoint that has weights; any other folder stands for itself.
+ */
+async function newestRunCheckpoint(dir: string, notes: string[]): Promise<string> {
+  if (await stat(join(dir, WEIGHTS_FILE)).catch(() => undefined)) return dir;
+  const steps = (await readdir(join(dir, "checkpoints")).catch(() => [] as string[]))
+    .filter((n) => /^step-\d+$/.test(n))
+    .sort((a, b) => Number(b.slice(5)) - Number(a.slice(5)));
+  for (const name of steps) {
+    const candidate = join(dir, "checkpoints", name);
+    if (await stat(join(candidate, WEIGHTS_FILE)).catch(() => undefined)) {
+      notes.push(`the run's newest checkpoint: ${candidate}`);
+      return candidate;
+    }
+  }
+  return dir;
+}
+
 /** A project checkpoint directory's config and weights; the config in the weights' metadata wins. */
-async function readProjectCheckpoint(dir: string, notes: string[]): Promise<{ config: ClipConfig; tensors: Map<string, HostTensor> }> {
+async function readProjectCheckpoint(given: string, notes: string[]): Promise<{ config: ClipConfig; tensors: Map<string, HostTensor> }> {
+  const dir = await newestRunCheckpoint(given, notes);
   const weights = join(dir, WEIGHTS_FILE);
   if (!(await stat(weights).catch(() => undefined))) {
     throw new ConfigError(`'${dir}' is a directory without ${WEIGHTS_FILE}; give a project checkpoint directory or a .pt/.safetensors file`, "checkpoint");
@@ -89,13 +109,23 @@ async function readProjectCheckpoint(dir: string, notes: string[]): Promise<{ co
     if (text === undefined) throw new ConfigError(`'${dir}' has neither a config in ${WEIGHTS_FILE} nor ${CONFIG_FILE}`, "checkpoint");
     notes.push(`config from ${CONFIG_FILE}`);
   }
+  return { config: configFromText(text, `the model config of '${dir}'`), tensors };
+}
+
+/** A model config stored as JSON text (a file's `laclip.config` metadata, config.json), checked; `where` names it. */
+function configFromText(text: string, where: string): ClipConfig {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`the model config of '${dir}' is not valid JSON: ${(err as Error).message}`, "config", { cause: err });
+    throw new ConfigError(`${where} is not valid JSON (${(err as Error).message}); fix or remove it, or pass the model's settings as options`, "config", { cause: err });
   }
-  return { config: resolveClipConfig(parsed as ClipConfig), tensors };
+  try {
+    return resolveClipConfig(parsed as ClipConfig);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new ConfigError(`${where} is not a usable model config: ${err.message}; fix or remove it, or pass the model's settings as options`, "config", { cause: err });
+  }
 }
 
 /** `config`, else `model` resolved (a built-in name or a config file), else undefined. */
@@ -137,7 +167,7 @@ export async function loadClipCheckpoint(path: string, o: LoadClipOptions = {}):
     const beside = given === undefined && embedded === undefined ? await configBeside(path) : undefined;
     if (given !== undefined) config = given;
     else if (embedded !== undefined) {
-      config = withOverrides(resolveClipConfig(JSON.parse(embedded) as ClipConfig), o.overrides);
+      config = withOverrides(configFromText(embedded, `the '${CONFIG_METADATA_KEY}' metadata of ${path}`), o.overrides);
       notes.push("config from the file's metadata");
     } else if (beside !== undefined) {
       config = withOverrides(beside.config, o.overrides);

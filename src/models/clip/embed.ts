@@ -1,6 +1,6 @@
 /**
  * Embeddings of image files and text lines with a checkpoint of either layout, written to one safetensors
- * file (format in docs/models.md):
+ * file (format in docs/models.md), or one of the two arrays alone to a NumPy `.npy` file:
  *   image_embeds (N, D) f32 and/or text_embeds (M, D) f32, each row L2-normalised;
  *   metadata: `images` (JSON list of the image paths relative to the images directory, row order),
  *   `texts` (JSON list of the text lines, row order), `checkpoint`, `layout`, `config` (JSON), `normalised: "l2"`.
@@ -12,6 +12,7 @@ import { extname, join, relative } from "node:path";
 import { fromHost, noGrad, tensor, tidy } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
 import type { HostTensor } from "../../io/host_tensor.js";
+import { writeNpy } from "../../io/npy/writer.js";
 import { writeSafetensors } from "../../io/safetensors/writer.js";
 import { InlineDecoder, preprocessBatch, type Resampler } from "../../image/index.js";
 import { openTokenizerFile, type ClipTokenizer } from "../../tokenizer/index.js";
@@ -104,10 +105,22 @@ function encodeTexts(model: CLIP, tokenizer: ClipTokenizer, lines: readonly stri
   }));
 }
 
+/** `.safetensors` (both arrays and the row lists) or `.npy` (one array: images or texts, not both). */
+function outputKind(o: EmbedOptions): "safetensors" | "npy" {
+  const ext = extname(o.out).toLowerCase();
+  if (ext === ".safetensors") return "safetensors";
+  if (ext !== ".npy") throw new ConfigError(`--out ${o.out}: write .safetensors (both arrays, with the row lists) or .npy (one array)`, "out");
+  if (o.images !== undefined && o.texts !== undefined) {
+    throw new ConfigError(`--out ${o.out}: a .npy file holds one array; embed images or texts into it, or write .safetensors for both`, "out");
+  }
+  return "npy";
+}
+
 export async function embedToFile(o: EmbedOptions): Promise<EmbedSummary> {
   if (o.images === undefined && o.texts === undefined) throw new ConfigError("nothing to embed: give an images directory, a texts file, or both", "images");
   const batch = o.batch ?? 64;
   if (!Number.isInteger(batch) || batch < 1) throw new ConfigError(`batch must be a positive integer, got ${batch}`, "batch");
+  const kind = outputKind(o);
   const images = o.images === undefined ? undefined : await listImages(o.images);
   const lines = o.texts === undefined ? undefined : await readTextLines(o.texts);
   const tokenizer = lines === undefined ? undefined : openTokenizerFile(o.merges);
@@ -139,7 +152,8 @@ export async function embedToFile(o: EmbedOptions): Promise<EmbedSummary> {
     };
     if (images !== undefined) metadata["images"] = JSON.stringify(images.files);
     if (lines !== undefined) metadata["texts"] = JSON.stringify(lines);
-    await writeSafetensors(o.out, tensors, { metadata });
+    if (kind === "npy") await writeNpy(o.out, [...tensors.values()][0]!); // the one array; row order as listed
+    else await writeSafetensors(o.out, tensors, { metadata });
     return { images: images?.files.length ?? 0, texts: lines?.length ?? 0, dim, skippedFiles: images?.skipped ?? 0, notes };
   } finally {
     model.dispose();

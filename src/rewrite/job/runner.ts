@@ -5,6 +5,7 @@
  * `--on-error skip`) are journalled without calling the engine. On resume, the first `done` captions of the shard
  * are passed over; the last of them must carry the index the journal ends with, or the input has changed.
  */
+import { setMaxListeners } from "node:events";
 import { ConfigError } from "../../errors/config_error.js";
 import { LaclipError } from "../../errors/laclip_error.js";
 import type { CaptionSource, InputEvent, InputItem } from "../io/input_item.js";
@@ -54,6 +55,8 @@ export class Runner {
   private wake?: () => void;
 
   constructor(private readonly o: RunnerOptions) {
+    // every caption in flight (up to --concurrency) listens for the stop: many listeners, none leaked
+    setMaxListeners(0, this.abort.signal);
     this.reorder = new Reorder(o.resume.done, (rec) => {
       o.journal.append(rec);
       this.stats.emitted++;

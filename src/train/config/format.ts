@@ -39,3 +39,15 @@ export async function saveConfig(cfg: TrainConfig, dir: string): Promise<string>
   });
   return path;
 }
+
+/** The keys of `cfg` whose values differ from `base`, as YAML sections (empty when none differs). */
+export function formatConfigChanges(base: TrainConfig, cfg: TrainConfig): string {
+  const changed: Record<string, Record<string, unknown>> = {};
+  for (const [section, body] of Object.entries(cfg) as [string, Record<string, unknown>][]) {
+    const from = (base as unknown as Record<string, Record<string, unknown>>)[section] ?? {};
+    for (const [key, value] of Object.entries(body)) {
+      if (JSON.stringify(value) !== JSON.stringify(from[key])) (changed[section] ??= {})[key] = value;
+    }
+  }
+  return Object.keys(changed).length === 0 ? "" : formatConfig(changed as unknown as TrainConfig, false);
+}

@@ -75,7 +75,8 @@ function crossChecks(c: TrainConfig, origin: string): void {
   if (!(s0 <= s1 && s1 <= 1)) throw fail("data.crop_scale", `must be [min, max] with min <= max <= 1, got [${s0}, ${s1}]`);
   if (!(c.data.crop_ratio[0] <= c.data.crop_ratio[1])) throw fail("data.crop_ratio", "must be [min, max] with min <= max");
   if (!c.optim.betas.every((b) => b < 1)) throw fail("optim.betas", `must both be in (0, 1), got [${c.optim.betas.join(", ")}]`);
-  if (c.optim.warmup_steps === null && c.optim.warmup_epochs >= c.train.epochs) {
+  // as long as the run (the default 1 epoch in a 1-epoch run): the trainer shortens it and says so (schedule.ts)
+  if (c.optim.warmup_steps === null && c.optim.warmup_epochs > c.train.epochs) {
     throw fail("optim.warmup_epochs", `(${c.optim.warmup_epochs}) must be shorter than the run (train.epochs ${c.train.epochs})`);
   }
   const evalKeys = ["class_names", "templates", "images"] as const;

@@ -23,8 +23,8 @@ import { STATE_FORMAT, STATE_VERSION, type TrainerState } from "./state.js";
 
 export const CHECKPOINTS_DIR = "checkpoints";
 const STATE_FILE = "trainer.json";
-const OPTIMIZER_TENSORS = "optimizer.safetensors";
-const OPTIMIZER_JSON = "optimizer.json";
+export const OPTIMIZER_TENSORS = "optimizer.safetensors";
+export const OPTIMIZER_JSON = "optimizer.json";
 const CONFIG_YAML = "train_config.yaml";
 const NAME = /^step-(\d+)$/;
 
@@ -67,7 +67,7 @@ export async function saveCheckpoint(outputDir: string, model: CLIP, optimizer: 
   return final;
 }
 
-async function listSteps(root: string): Promise<{ step: number; dir: string }[]> {
+export async function listCheckpoints(root: string): Promise<{ step: number; dir: string }[]> {
   const names = await readdir(root).catch(() => [] as string[]);
   return names
     .map((n) => ({ m: NAME.exec(n), n }))
@@ -77,7 +77,7 @@ async function listSteps(root: string): Promise<{ step: number; dir: string }[]>
 }
 
 async function prune(root: string, keep: number, current: string): Promise<void> {
-  const all = await listSteps(root);
+  const all = await listCheckpoints(root);
   for (const c of all.slice(0, Math.max(0, all.length - keep))) if (c.dir !== current) await rm(c.dir, { recursive: true, force: true });
   for (const n of await readdir(root)) if (n.startsWith(".tmp-") && !n.includes(`-${process.pid}-`)) await rm(join(root, n), { recursive: true, force: true });
 }
@@ -98,7 +98,7 @@ export async function readState(dir: string): Promise<TrainerState> {
 
 /** The newest complete checkpoint under `outputDir`, or undefined when there is none. */
 export async function latestCheckpoint(outputDir: string): Promise<string | undefined> {
-  const all = await listSteps(join(outputDir, CHECKPOINTS_DIR));
+  const all = await listCheckpoints(join(outputDir, CHECKPOINTS_DIR));
   return all.at(-1)?.dir;
 }
 

@@ -34,6 +34,8 @@ export interface TrainContext {
   broadcastParameters(params: readonly Tensor[]): void | Promise<void>;
   /** Returns when every rank has reached it (around checkpoint writes and at the end). */
   barrier(): void | Promise<void>;
+  /** True on every rank when `flag` is true on any rank (a stop request agreed at a step boundary). */
+  anyRank(flag: boolean): boolean | Promise<boolean>;
   /** Leaves the process group. Idempotent. */
   close(): void | Promise<void>;
 }
@@ -54,6 +56,10 @@ export class LocalContext implements TrainContext {
   broadcastParameters(): void {}
 
   barrier(): void {}
+
+  anyRank(flag: boolean): boolean {
+    return flag;
+  }
 
   close(): void {}
 }

@@ -1,7 +1,8 @@
 /**
  * Zero-shot evaluation after an epoch (src/eval), when the config names class names, templates and images.
  * The task files are read once at start, so a typo fails the run before the first step, not after an epoch.
- * Metrics are fractions from src/eval turned into percent, as LaCLIP reports them.
+ * Metrics are fractions of 1, the unit of `laclip eval`'s results (CLIP_benchmark's), so the numbers compare as
+ * they are.
  */
 import type { Device } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
@@ -34,8 +35,8 @@ export async function openEpochEval(cfg: TrainConfig, tokenizer: TextTokenizer, 
         device: o.device,
         log: o.log,
       });
-      const out: Record<string, number> = { zeroshot_acc1: 100 * report.acc1, zeroshot_mean_per_class_recall: 100 * report.meanPerClassRecall };
-      if (report.acc5 !== null) out.zeroshot_acc5 = 100 * report.acc5;
+      const out: Record<string, number> = { zeroshot_acc1: report.acc1, zeroshot_mean_per_class_recall: report.meanPerClassRecall };
+      if (report.acc5 !== null) out.zeroshot_acc5 = report.acc5;
       return out;
     },
   };

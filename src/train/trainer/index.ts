@@ -22,3 +22,6 @@ export { OpProfile, type OpStats } from "./op_profile.js";
 export { STATE_FORMAT, STATE_VERSION, RNG_RULE, trainerState, type TrainerState } from "./state.js";
 export { NonFiniteLossError } from "./errors/non_finite_loss_error.js";
 export { CheckpointError } from "./errors/checkpoint_error.js";
+export { TrainingStoppedError } from "./errors/training_stopped_error.js";
+export { StopRequest, stopOnSignals, signalExitCode } from "./stop.js";
+export { checkCheckpoint, newestValidCheckpoint, nonFiniteTensor, type ValidCheckpoint } from "./checkpoint_check.js";

@@ -4,7 +4,7 @@
  * writes. Resuming at step S drops what a killed run logged after S (MetricsLog / TensorBoard purge), and the
  * loss average of a line cut in two by the kill continues from the sums saved in the checkpoint.
  *
- * A training line: step, epoch, loss (the last step's), loss_avg (mean over the steps since the previous
+ * A training line: step, epoch (counted from 1: the epoch the step belongs to, as evaluation lines), loss (the last step's), loss_avg (mean over the steps since the previous
  * line), lr, logit_scale (exp of the clamped parameter, the multiplier of the cosine similarities),
  * samples_per_s (global samples per second of wall time since the previous line), data_wait_s (seconds of
  * that time spent waiting for batches), step_time_s (mean seconds per step), grad_norm (when clipping),
@@ -29,7 +29,9 @@ export interface StepReport {
 
 export class RunLog {
   readonly metrics: MetricsLog | undefined;
-  private readonly tb: TensorBoardWriter | undefined;
+  /** Opened at the first value written: a run that logs nothing (a finished job run again) adds no empty file. */
+  private tbWriter: TensorBoardWriter | undefined;
+  private readonly openTb: (() => TensorBoardWriter) | undefined;
   private readonly progress: TrainProgress | undefined;
   private readonly every: number;
   /** Loss sums since the last line (saved in checkpoints). */
@@ -42,8 +44,13 @@ export class RunLog {
     this.every = cfg.log.every_steps;
     if (!o.isMain) return;
     this.metrics = MetricsLog.open(join(outputDir, "metrics.jsonl"), { resumeStep: o.resumeStep });
-    if (cfg.log.tensorboard) this.tb = new TensorBoardWriter(join(outputDir, "tb"), { purgeStep: o.resumeStep + 1 });
+    if (cfg.log.tensorboard) this.openTb = () => new TensorBoardWriter(join(outputDir, "tb"), { purgeStep: o.resumeStep + 1 });
     this.progress = new TrainProgress({ total: o.totalSteps, mode: cfg.log.progress, stream: o.stream });
+  }
+
+  private get tb(): TensorBoardWriter | undefined {
+    if (this.tbWriter === undefined && this.openTb !== undefined) this.tbWriter = this.openTb();
+    return this.tbWriter;
   }
 
   step(r: StepReport): void {
@@ -77,7 +84,7 @@ export class RunLog {
     this.since = performance.now();
   }
 
-  /** An evaluation line (zero-shot accuracies in percent) at `step`. */
+  /** An evaluation line (zero-shot accuracies as fractions of 1, as `laclip eval`) at `step`. */
   eval(step: number, epoch: number, values: Record<string, number>): void {
     this.metrics?.write({ step, epoch, ...values });
     this.tb?.scalars(step, Object.fromEntries(Object.entries(values).map(([k, v]) => [`eval/${k}`, v])));
@@ -86,12 +93,12 @@ export class RunLog {
   /** Before a checkpoint: the log on disk is then at least as far as the checkpoint. */
   sync(): void {
     this.metrics?.sync();
-    this.tb?.flush();
+    this.tbWriter?.flush();
   }
 
   close(): void {
     this.progress?.finish();
     this.metrics?.close();
-    this.tb?.close();
+    this.tbWriter?.close();
   }
 }

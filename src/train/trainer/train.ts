@@ -8,6 +8,9 @@
  *            metrics → checkpoint every N steps
  *   epoch    zero-shot eval (when configured) → checkpoint
  * A non-finite loss stops the run before that step is applied, naming the step and the last good checkpoint.
+ * Epochs are counted from 0 inside (data positions, checkpoints) and from 1 in everything a person reads: log
+ * lines, metrics.jsonl, the progress line, errors (epoch 1 of N is the first).
+ * A stop request (SIGINT/SIGTERM, stop.ts) ends the run after the current step, with a checkpoint of it.
  */
 import { manualSeed, type Device } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
@@ -16,18 +19,21 @@ import { deriveSeed } from "../../util/rng.js";
 import { dataSpec, resolveBatch, saveConfig, type TrainConfig } from "../config/index.js";
 import { openTrainData, type DataPosition } from "../data/index.js";
 import { TrainLoader, textsPerSampleOf, type BatchTokenizer, type TrainBatch } from "../loader/index.js";
-import { learningRate, makeSchedule } from "../schedule.js";
+import { fitWarmup, learningRate, makeSchedule } from "../schedule.js";
 import { loadCheckpointInto, saveCheckpoint } from "./checkpoint.js";
 import { LocalContext, type TrainContext } from "./context.js";
 import { openEpochEval } from "./epoch_eval.js";
 import { NonFiniteLossError } from "./errors/non_finite_loss_error.js";
+import { TrainingStoppedError } from "./errors/training_stopped_error.js";
 import { buildModel, buildOptimizer, initWeights, modelConfigOf, openTokenizer } from "./model_setup.js";
 import { chooseMerges } from "../../tokenizer/default_merges.js";
 import { PhaseTimer } from "./profile.js";
+import { newestValidCheckpoint } from "./checkpoint_check.js";
 import { checkSameRun, findResume } from "./resume.js";
 import { RunLog } from "./run_log.js";
 import { trainerState, type TrainerState } from "./state.js";
 import { readStepValues, trainStepValues, type Accumulation, type StepSetup, type StepValues } from "./step.js";
+import type { StopRequest } from "./stop.js";
 
 export interface TrainOptions {
   /** CLIP BPE merges file (default $LACLIP_BPE, else the shipped OpenAI vocabulary); or give `tokenizer`. */
@@ -50,6 +56,11 @@ export interface TrainOptions {
   timer?: PhaseTimer;
   /** After every optimizer step: steps done and in the whole run (a caller's own progress, e.g. the demo's). */
   onStep?: (step: number, totalSteps: number) => void;
+  /**
+   * Looked at after every optimizer step (agreed over ranks: every rank passes one or none): once requested,
+   * the run saves a checkpoint at that step and throws TrainingStoppedError (stop.ts; the CLI wires signals).
+   */
+  stop?: StopRequest;
 }
 
 export interface TrainResult {
@@ -83,23 +94,26 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
     if (stepsPerEpoch < 1) {
       throw new ConfigError(`the data (${data.size} samples) does not fill one optimizer step of ${plan.global} samples; lower train.batch_size or grad_accum`, "train.batch_size");
     }
-    const schedule = makeSchedule({
+    const scheduleSpec = {
       lr: cfg.optim.lr, lrStart: cfg.optim.lr_start, lrEnd: cfg.optim.lr_end, epochs: cfg.train.epochs, stepsPerEpoch,
       warmupEpochs: cfg.optim.warmup_epochs, warmupSteps: cfg.optim.warmup_steps ?? undefined,
-    });
+    };
+    const warmup = fitWarmup(scheduleSpec);
+    if (warmup.note !== undefined && ctx.isMain) log(warmup.note);
+    const schedule = makeSchedule({ ...scheduleSpec, warmupSteps: warmup.warmupSteps });
 
     // ---- model, optimizer, resume
     const model = buildModel(modelConfig, seed, device);
     cleanup.push(() => model.dispose());
     const optimizer = buildOptimizer(model, cfg);
     cleanup.push(() => optimizer.dispose());
-    const resume = await findResume(cfg);
+    const resume = await findResume(cfg, log);
     let state: TrainerState | undefined;
     if (resume !== undefined) {
-      checkSameRun(cfg, plan, stepsPerEpoch, resume.dir, resume.state);
+      for (const change of checkSameRun(cfg, plan, stepsPerEpoch, resume.dir, resume.state)) log(change);
       await loadCheckpointInto(resume.dir, model, optimizer);
       state = resume.state;
-      log(`resuming from ${resume.dir}: step ${state.step}, epoch ${state.position.epoch} batch ${state.position.step}`);
+      log(`resuming from ${resume.dir}: step ${state.step}, epoch ${state.position.epoch + 1} of ${cfg.train.epochs} at batch ${state.position.step}`);
     } else {
       if (cfg.model.init !== null) await initWeights(model, cfg.model.init, log);
       await ctx.broadcastParameters(model.parameters());
@@ -127,6 +141,7 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
     let lastLoss: number | undefined;
     let lastLr: number | null = state?.lastLr ?? null;
     let samplesSeen = state?.samplesSeen ?? 0;
+    let savedStep = state?.step ?? -1;
 
     // Steps whose loss, logit scale and gradient norm are still on the device (CUDA: read at log lines and
     // checkpoints, so that no step waits for the GPU; the CPU reads each step at once, as before).
@@ -160,6 +175,7 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
         });
         lastCheckpoint = await saveCheckpoint(outputDir, model, optimizer, s, o.keepCheckpoints ?? 3);
       }
+      savedStep = step;
       await ctx.barrier();
     };
 
@@ -188,8 +204,10 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
               values = await trainStepValues(setup, micro, lr, { step, epoch });
             } catch (err) {
               if (!(err instanceof NonFiniteLossError)) throw err;
-              runLog.metrics?.write({ step: step + 1, epoch, loss: err.value, lr, stopped: "non-finite loss" });
-              throw new NonFiniteLossError(err.value, step, epoch, lastCheckpoint);
+              runLog.metrics?.write({ step: step + 1, epoch: epoch + 1, loss: err.value, lr, stopped: "non-finite loss" });
+              // the newest checkpoint may already hold non-finite weights (a finite loss, then a bad update)
+              const good = ctx.isMain ? await newestValidCheckpoint(outputDir, step + 1).catch(() => undefined) : undefined;
+              throw new NonFiniteLossError(err.value, step, epoch + 1, good?.dir);
             }
             step += 1;
             position = micro[micro.length - 1]!.position;
@@ -197,13 +215,17 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
             lastLr = lr;
             for (const m of micro) m.dispose();
             micro = [];
-            pending.push({ values, step, epoch, lr, waitSeconds: wait, badSamples: data.bad.total });
+            pending.push({ values, step, epoch: epoch + 1, lr, waitSeconds: wait, badSamples: data.bad.total });
             if (!setup.deferRead || step % cfg.log.every_steps === 0) flush();
             o.onStep?.(step, schedule.totalSteps);
             timer.add("data_wait", wait * 1000);
             wait = 0;
             const epochDone = position.step >= batchesPerEpoch;
             if (!epochDone && cfg.checkpoint.every_steps > 0 && step % cfg.checkpoint.every_steps === 0) await checkpoint(false);
+            if (o.stop !== undefined && (await ctx.anyRank(o.stop.requested))) {
+              if (savedStep !== step) await checkpoint(false);
+              throw new TrainingStoppedError(o.stop.signal ?? "SIGTERM", step, ctx.isMain ? lastCheckpoint : undefined);
+            }
           }
         } finally {
           for (const m of micro) m.dispose();
@@ -216,8 +238,8 @@ export async function train(cfg: TrainConfig, o: TrainOptions = {}): Promise<Tra
       if (evaluation !== undefined && ctx.isMain && (epoch + 1) % cfg.eval.every_epochs === 0) {
         const values = await evaluation.run(model, decoder);
         model.train();
-        runLog.eval(step, epoch, values);
-        log(`epoch ${epoch}: ${Object.entries(values).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}`);
+        runLog.eval(step, epoch + 1, values);
+        log(`epoch ${epoch + 1} of ${cfg.train.epochs}: ${Object.entries(values).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ")} (fractions of 1, as laclip eval reports them)`);
       }
       await checkpoint(true);
     }

@@ -29,7 +29,17 @@ export async function createOpenAIEngine(opts: Partial<OpenAIEngineOptions> & { 
   const headers: Record<string, string> = o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {};
   const counters = { requests: 0, retries: 0, errors: 0, completions: 0, timeouts: 0, networkErrors: 0, http429: 0, http5xx: 0, malformed: 0, nFallbacks: 0 };
   let nSupported = o.useN;
-  const model = o.model ?? (await discoverModel(http, endpoints, headers, o.timeoutMs));
+  // Before any work: a server that is not there fails the run in seconds, naming its URL (not after retries).
+  const probe = await probeServers(http, endpoints, headers, o.timeoutMs);
+  if (probe.reachable === 0) {
+    http.close();
+    throw new ConfigError(`no LLM server answers at ${o.baseUrls.join(", ")} (${probe.problems.join("; ")}); start it or fix --base-url`, "base-url");
+  }
+  if (o.model === undefined && probe.model === undefined) {
+    http.close();
+    throw new ConfigError(`no --model given and no server listed one (${probe.problems.join("; ")}); pass --model NAME`, "model");
+  }
+  const model = o.model ?? probe.model!;
 
   async function send(prompt: string, n: number, seed: number, signal?: AbortSignal): Promise<CompletionResult | typeof N_REFUSED> {
     const body = JSON.stringify({ model, prompt, max_tokens: o.maxTokens, temperature: o.temperature, top_p: o.topP, n, stop: o.stop, seed });
@@ -122,19 +132,30 @@ function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The first model the server lists, for servers that host one model and users who did not name it. */
-async function discoverModel(http: HttpClient, endpoints: Endpoints, headers: Record<string, string>, timeoutMs: number): Promise<string> {
+/**
+ * GET {base}/models on every endpoint: how many answer at all (any HTTP status: a server without that route is
+ * still there), and the first model listed, for servers that host one model and users who did not name it.
+ */
+async function probeServers(http: HttpClient, endpoints: Endpoints, headers: Record<string, string>, timeoutMs: number): Promise<{ reachable: number; model?: string; problems: string[] }> {
   const problems: string[] = [];
-  for (const e of endpoints.all) {
+  let reachable = 0;
+  let model: string | undefined;
+  await Promise.all(endpoints.all.map(async (e) => {
     const url = e.completionsUrl.replace(/\/completions$/, "/models");
     try {
       const reply = await http.get(url, headers, Math.min(timeoutMs, 10_000));
-      const id = reply.status === 200 ? (JSON.parse(reply.body) as { data?: { id?: unknown }[] }).data?.[0]?.id : undefined;
-      if (typeof id === "string") return id;
-      problems.push(`${url}: HTTP ${reply.status}`);
+      reachable++;
+      let id: unknown;
+      try {
+        id = reply.status === 200 ? (JSON.parse(reply.body) as { data?: { id?: unknown }[] }).data?.[0]?.id : undefined;
+      } catch {
+        id = undefined;
+      }
+      if (typeof id === "string") model ??= id;
+      else problems.push(`${url}: HTTP ${reply.status}${reply.status === 200 ? " without a model list" : ""}`);
     } catch (err) {
-      problems.push(`${url}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      problems.push(`${url}: ${err instanceof RequestTimeout ? `no answer within ${Math.min(timeoutMs, 10_000)} ms` : ((err as NodeJS.ErrnoException).code ?? (err as Error).message)}`);
     }
-  }
-  throw new ConfigError(`no --model given and no server listed one (${problems.join("; ")}); pass --model NAME`, "model");
+  }));
+  return { reachable, model, problems };
 }
