@@ -3,8 +3,9 @@
  * `--checkpoint`, `--model NAME|config.json` (as open_clip's --model beside --pretrained) and the
  * `--vision-*` / `--text-*` overrides of what a checkpoint cannot show.
  */
-import { ConfigError } from "../errors/config_error.js";
+import { UsageError } from "../errors/usage_error.js";
 import type { ClipOverrides } from "../models/clip/detect.js";
+import { intOption as int, oneOfOption as oneOf, positiveOption as positive } from "./option_values.js";
 
 export const CHECKPOINT_OPTIONS = {
   checkpoint: { type: "string" }, model: { type: "string" },
@@ -30,32 +31,13 @@ export interface CheckpointChoice {
   overrides?: ClipOverrides;
 }
 
-function int(v: string | undefined, key: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new ConfigError(`--${key} must be a positive integer, got '${v}'`, key);
-  return Number(v);
-}
-
-function positive(v: string | undefined, key: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || n <= 0) throw new ConfigError(`--${key} must be a positive number, got '${v}'`, key);
-  return n;
-}
-
-function activation(v: string | undefined, key: string): "gelu" | "quick_gelu" | undefined {
-  if (v === undefined) return undefined;
-  if (v !== "gelu" && v !== "quick_gelu") throw new ConfigError(`--${key} must be gelu or quick_gelu, got '${v}'`, key);
-  return v;
-}
-
 /** The parsed checkpoint options; `usage` is appended to the error when --checkpoint is missing. */
 export function checkpointChoice(v: Values, usage: string): CheckpointChoice {
-  if (v.checkpoint === undefined || v.checkpoint === "") throw new ConfigError(`--checkpoint is required\n${usage}`, "checkpoint");
+  if (v.checkpoint === undefined || v.checkpoint === "") throw new UsageError(`give --checkpoint (a .pt, a .safetensors, or a checkpoint or run folder)\n${usage}`, "checkpoint");
   const tower = (t: "vision" | "text") => {
     const o = {
-      heads: int(v[`${t}-heads`], `${t}-heads`),
-      activation: activation(v[`${t}-activation`], `${t}-activation`),
+      heads: int(v[`${t}-heads`], `${t}-heads`, 1),
+      activation: oneOf(v[`${t}-activation`], `${t}-activation`, ["gelu", "quick_gelu"] as const),
       lnEps: positive(v[`${t}-ln-eps`], `${t}-ln-eps`),
     };
     return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined));

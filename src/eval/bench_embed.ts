@@ -19,6 +19,8 @@ export interface BenchEmbedOptions {
   warmup?: number;
   /** libtorch threads; default unchanged. */
   threads?: number;
+  /** Where the model and inputs live. Default cpu. */
+  device?: "cpu" | "cuda";
 }
 
 export interface BenchEmbedResult {
@@ -33,11 +35,12 @@ export function benchEmbed(o: BenchEmbedOptions): BenchEmbedResult {
   const batch = o.batch ?? 16;
   const steps = o.steps ?? 5;
   const c = o.config;
-  const model = new CLIP(c, { generator: new Generator(0) });
+  const device = o.device ?? "cpu";
+  const model = new CLIP(c, { device, generator: new Generator(0) });
   model.train(false);
   manualSeed(0);
-  const images = randn([batch, 3, c.vision.imageSize, c.vision.imageSize]);
-  const texts: Tensor = randint(1, c.text.vocabSize - 3, [batch, c.text.contextLength]);
+  const images = randn([batch, 3, c.vision.imageSize, c.vision.imageSize], { device });
+  const texts: Tensor = randint(1, c.text.vocabSize - 3, [batch, c.text.contextLength], { device });
   tidy(() => void texts.narrow(1, c.text.contextLength - 1, 1).fill_(c.text.vocabSize - 1)); // EOT last, as the peer's inputs
   const step = () =>
     noGrad(() => tidy(() => {
@@ -45,7 +48,7 @@ export function benchEmbed(o: BenchEmbedOptions): BenchEmbedResult {
         model.encodeImage(images).toTypedArray(); // read back: the work is done, not just queued
         model.encodeText(texts).toTypedArray();
       };
-      if (o.dtype === "bf16") autocast({ dtype: "bf16", device: "cpu" }, run);
+      if (o.dtype === "bf16") autocast({ dtype: "bf16", device }, run);
       else run();
     }));
   try {

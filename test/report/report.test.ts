@@ -92,13 +92,13 @@ test("a folder that is no run fails with one line naming it", async (t) => {
   const root = await tempDir(t);
   await expectLine(["report", root, "--out", join(root, "x.html")], new RegExp(`${root.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} holds no metrics.jsonl`));
   await expectLine(["report", join(root, "missing")], /missing does not exist/);
-  await expectLine(["report"], /give at least one RUN_DIR/);
+  await expectLine(["report"], /give at least one RUN_DIR/, 2); // a usage error
   await assert.rejects(writeReport([], join(root, "y.html")), /at least one RUN_DIR/);
 });
 
-async function expectLine(args: string[], message: RegExp): Promise<void> {
+async function expectLine(args: string[], message: RegExp, code = 1): Promise<void> {
   const r = await runCli(args);
-  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.code, code, r.stderr);
   assert.match(r.stderr, message);
   assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
 }

@@ -22,5 +22,5 @@ test("unknown configs, bad options and a missing tokenizer are one-line errors",
   // The shipped OpenAI vocabulary is the default; LACLIP_BPE (and --merges) still choose another file.
   const badBpe = await runCli(["train", "--config", "cpu-small", "--output", "/tmp/laclip-no-run"], { env: { ...process.env, LACLIP_BPE: "/nonexistent/merges.txt" } });
   assert.equal(badBpe.code, 1);
-  assert.match(badBpe.stderr, /laclip train: \/nonexistent\/merges\.txt: cannot read the BPE merges file/);
+  assert.match(badBpe.stderr, /laclip train: LACLIP_BPE: merges file '\/nonexistent\/merges\.txt' does not exist/);
 });

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../../errors/config_error.js";
 import type { DemoMethod, DemoOptions } from "../../demo/options.js";
 import type { RewriterOptions } from "../../rewrite/types.js";
+import { intOption as int, positiveOption as positive } from "../option_values.js";
 
 export const summary = "train CLIP and LaCLIP on emoji (from npm packages) and compare them zero-shot on a held-out style (docs/demo.md)";
 
@@ -35,19 +36,6 @@ const OPTIONS = {
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
-
-function int(v: string | undefined, key: string, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new ConfigError(`--${key} must be an integer >= ${min}, got '${v}'`, key);
-  return Number(v);
-}
-
-function positive(v: string | undefined, key: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || n <= 0) throw new ConfigError(`--${key} must be a positive number, got '${v}'`, key);
-  return n;
-}
 
 function list(v: string | undefined): string[] | undefined {
   return v?.split(",").map((s) => s.trim()).filter((s) => s !== "");

@@ -8,6 +8,7 @@ import { ConfigError } from "../../errors/config_error.js";
 import type { Resampler } from "../../image/index.js";
 import { embedToFile } from "../../models/clip/embed.js";
 import { CHECKPOINT_OPTIONS, CHECKPOINT_USAGE, checkpointChoice } from "../checkpoint_options.js";
+import { intOption as int } from "../option_values.js";
 
 export const summary = "write L2-normalised image and/or text embeddings of a checkpoint (either layout) to safetensors";
 
@@ -19,12 +20,6 @@ ${CHECKPOINT_USAGE}
   --merges      CLIP BPE merges file for --texts (default $LACLIP_BPE, else OpenAI's CLIP vocabulary, shipped)`;
 
 const STRING = { type: "string" } as const;
-
-function int(v: string | undefined, key: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new ConfigError(`--${key} must be a positive integer, got '${v}'`, key);
-  return Number(v);
-}
 
 export async function run(argv: string[]): Promise<number> {
   let values;
@@ -53,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const result = await embedToFile({
     ...choice, images: values.images, texts: values.texts, out: values.out,
-    batch: int(values.batch, "batch"), merges: values.merges, resampler: resampler as Resampler | undefined,
+    batch: int(values.batch, "batch", 1), merges: values.merges, resampler: resampler as Resampler | undefined,
   });
   console.log(JSON.stringify({ out: values.out, ...result }));
   return 0;

@@ -7,9 +7,11 @@
 import { parseArgs } from "node:util";
 import type { Device } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
+import { UsageError } from "../../errors/usage_error.js";
 import { EVAL_TASKS, evalBenchmark, evalFromFiles, outTakesMany, runSuite, type EvalTaskName, type TaskResult } from "../../eval/index.js";
 import { CHECKPOINT_OPTIONS, CHECKPOINT_USAGE, checkpointChoice } from "../checkpoint_options.js";
 import { checkOutputFile } from "../output.js";
+import { intOption as int, positiveOption as positive, oneOfOption as oneOf } from "../option_values.js";
 
 export const summary = "CLIP_benchmark tasks: zero-shot classification/retrieval, linear probe, few-shot; suites";
 
@@ -55,28 +57,9 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
 
-function int(v: string | undefined, key: string, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new ConfigError(`--${key} must be an integer >= ${min}, got '${v}'`, key);
-  return Number(v);
-}
-
 function required(v: string | undefined, key: string): string {
   if (v === undefined || v === "") throw new ConfigError(`--${key} is required\n${USAGE}`, key);
   return v;
-}
-
-function oneOf<T extends string>(v: string | undefined, key: string, choices: readonly T[]): T | undefined {
-  if (v === undefined) return undefined;
-  if (!(choices as readonly string[]).includes(v)) throw new ConfigError(`--${key} must be one of ${choices.join(", ")}, got '${v}'`, key);
-  return v as T;
-}
-
-function positive(v: string | undefined, key: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || n <= 0) throw new ConfigError(`--${key} must be a positive number, got '${v}'`, key);
-  return n;
 }
 
 /** --model and the --vision-* / --text-* overrides, shared by every checkpoint of the run. */
@@ -185,7 +168,7 @@ export async function run(argv: string[]): Promise<number> {
   const datasets = v.dataset ?? [];
   if (datasets.length === 0) throw new ConfigError(`--dataset is required (or --images, or --suite)\n${USAGE}`, "dataset");
   const checkpoints = v.checkpoint ?? [];
-  if (checkpoints.length === 0) throw new ConfigError(`--checkpoint is required\n${USAGE}`, "checkpoint");
+  if (checkpoints.length === 0) throw new UsageError(`give --checkpoint (a .pt, a .safetensors, or a checkpoint or run folder)\n${USAGE}`, "checkpoint");
   await evalBenchmark({
     checkpoints,
     datasets: datasets.map((dataset) => ({ dataset, root: v["dataset-root"], classes: v.classes, templates: v.templates, folderMap: v["folder-map"], imageRoot: v["image-root"] })),

@@ -18,6 +18,7 @@ import { parseShard, shardFromEnv, WHOLE } from "../../rewrite/job/shard.js";
 import { summaryLine } from "../../rewrite/job/summary.js";
 import { checkRewriterOptions, createRewriter } from "../../rewrite/rewriter.js";
 import type { RewriterOptions } from "../../rewrite/types.js";
+import { intOption as int, oneOfOption as oneOf } from "../option_values.js";
 
 export const summary = "rewrite captions with an LLM (LaCLIP), resumable and sharded; 'rewrite merge' joins shards";
 
@@ -49,22 +50,10 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
 
-function int(v: string | undefined, key: string, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^-?\d+$/.test(v) || Number(v) < min) throw new ConfigError(`--${key} must be an integer >= ${min}, got '${v}'`, key);
-  return Number(v);
-}
-
 function num(v: string | undefined, key: string): number | undefined {
   if (v === undefined) return undefined;
   if (!Number.isFinite(Number(v)) || v.trim() === "") throw new ConfigError(`--${key} must be a number, got '${v}'`, key);
   return Number(v);
-}
-
-function oneOf<T extends string>(v: string | undefined, key: string, choices: readonly T[]): T | undefined {
-  if (v === undefined) return undefined;
-  if (!(choices as readonly string[]).includes(v)) throw new ConfigError(`--${key} must be one of ${choices.join(", ")}, got '${v}'`, key);
-  return v as T;
 }
 
 async function fileIdentity(path: string | undefined, key: string): Promise<string | undefined> {

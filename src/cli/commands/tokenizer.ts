@@ -11,6 +11,7 @@ import { openTokenizerFile } from "../../tokenizer/default_merges.js";
 import { writeMergesFile } from "../../tokenizer/merges_file.js";
 import { readLines } from "../../tokenizer/train/read_lines.js";
 import { trainBpe, type TrainBpeOptions } from "../../tokenizer/train/train_bpe.js";
+import { intOption as int } from "../option_values.js";
 
 export const summary = "train a CLIP BPE merges file from captions (train), or encode/decode text with one";
 
@@ -29,12 +30,6 @@ function parse(argv: string[], options: Options) {
   } catch (err) {
     throw new ConfigError(`${(err as Error).message}\n${USAGE}`, "argv", { cause: err });
   }
-}
-
-function int(value: string | undefined, key: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new ConfigError(`--${key} must be an integer >= ${min}, got '${value}'`, key);
-  return Number(value);
 }
 
 function str(value: unknown): string | undefined {

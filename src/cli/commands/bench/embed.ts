@@ -5,13 +5,13 @@
  */
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import { oneOfOption } from "../../option_values.js";
 import { peerBenchOptions, round } from "./peer_options.js";
 
 export const summary = "image + text feature extraction pairs/s (vit-b16, fp32/bf16), optionally against the PyTorch peer";
 
 const USAGE = `usage: laclip bench embed [--config vit-b16|bench-s|PRESET|model.json] [--dtype fp32|bf16] [--batch 16]
-                            [--steps 5] [--warmup 1] [--threads 2] [--peer] [--json]`;
-
+                            [--steps 5] [--warmup 1] [--threads 2] [--device cpu|cuda] [--peer] [--json]`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -19,7 +19,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       config: { type: "string", default: "vit-b16" }, dtype: { type: "string", default: "fp32" }, batch: { type: "string", default: "16" },
       steps: { type: "string", default: "5" }, warmup: { type: "string", default: "1" }, threads: { type: "string", default: "2" },
-      peer: { type: "boolean", default: false }, json: { type: "boolean", default: true }, help: { type: "boolean", short: "h" },
+      device: { type: "string", default: "cpu" }, peer: { type: "boolean", default: false }, json: { type: "boolean", default: true }, help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
@@ -27,12 +27,13 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const { dtype, batch, steps, warmup, threads } = peerBenchOptions(values);
+  const device = oneOfOption(values.device, "device", ["cpu", "cuda"] as const)!;
   const { modelConfigOf, runTorchPeer } = await import("../../../train/trainer/index.js");
   const { benchEmbed } = await import("../../../eval/bench_embed.js");
   const { engineInfo } = await import("../../../engine/index.js");
-  const r = benchEmbed({ config: modelConfigOf(values.config), dtype, batch, steps, warmup, threads });
+  const r = benchEmbed({ config: modelConfigOf(values.config), dtype, batch, steps, warmup, threads, device });
   const ours = {
-    bench: "embed", engine: "laclip", torch: engineInfo().torchVersion, config: values.config, mode: "infer", dtype, batch, threads: r.threads, steps, warmup,
+    bench: "embed", engine: "laclip", torch: engineInfo().torchVersion, config: values.config, mode: "infer", device, dtype, batch, threads: r.threads, steps, warmup,
     pairs_per_s: round(r.pairsPerSec, 2), sec_per_step: round(r.secPerStep, 4), live_tensors: r.liveTensors, load_avg: loadavg().map((x) => round(x, 2)),
   };
   console.log(JSON.stringify(ours));
