@@ -8,7 +8,7 @@
  * bf16 and the residual stream stays f32, as in torch: norm(x: f32) -> bf16 product -> x + bf16 -> f32.
  */
 import {
-  fusedLayerNormWithResidual, fusedLinear, fusedSelfAttention, isAutocastEnabled, type DType, type FusedActivation, type Tensor,
+  fusedLayerNormWithResidual, fusedLinear, fusedSelfAttention, gelu, isAutocastEnabled, isGradEnabled, linear, type DType, type FusedActivation, type Tensor,
 } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
 import type { LayerNorm } from "../../nn/index.js";
@@ -67,6 +67,13 @@ export interface MlpWeights {
 
 /** residual + fc2(act(fc1(x))) for x (B, T, E) (already normalised). Call inside tidy(). */
 export function mlp(x: Tensor, w: MlpWeights, residual: Tensor): Tensor {
+  if (!isGradEnabled() && normOutputDtype(x) === "bf16") {
+    // Inference under CPU bf16 autocast: libtorch's own bf16 products (bf16 out, no activation derivative kept)
+    // measured faster here than the fused kernel, which is built for training (BENCHMARKS.md, bench embed).
+    const h = linear(x, w.fc1Weight, w.fc1Bias); // (B, T, hidden)
+    const a = w.activation === "quick_gelu" ? h.mul(h.mul(1.702).sigmoid()) : gelu(h);
+    return residual.add(linear(a, w.fc2Weight, w.fc2Bias)); // the residual stream stays f32
+  }
   const act: FusedActivation = w.activation === "quick_gelu" ? "quick_gelu" : "gelu";
   const h = fusedLinear(x, w.fc1Weight, w.fc1Bias, { activation: act }); // (B, T, hidden)
   return fusedLinear(h, w.fc2Weight, w.fc2Bias, { residual });
