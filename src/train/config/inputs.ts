@@ -7,6 +7,7 @@ import { statSync, type Stats } from "node:fs";
 import { ConfigError } from "../../errors/config_error.js";
 import { expandShards } from "../data/braces.js";
 import type { TrainConfig } from "./types.js";
+import { chooseMerges } from "../../tokenizer/default_merges.js";
 
 function stat(path: string): Stats | undefined {
   try {
@@ -30,9 +31,8 @@ function needDir(path: string, key: string, what: string): void {
 
 /** Throws on the first input of `cfg` that is missing or of the wrong kind; `merges` is --merges if given. */
 export function checkInputs(cfg: TrainConfig, merges: string | undefined): void {
-  const bpe = merges ?? process.env.LACLIP_BPE;
-  if (bpe === undefined) throw new ConfigError("training needs the CLIP BPE merges file: pass --merges FILE or set LACLIP_BPE", "merges");
-  needFile(bpe, merges === undefined ? "LACLIP_BPE" : "--merges", "merges file");
+  const bpe = chooseMerges(merges); // --merges, else LACLIP_BPE, else the shipped OpenAI vocabulary
+  if (bpe.source !== "builtin") needFile(bpe.path, bpe.source === "option" ? "--merges" : "LACLIP_BPE", "merges file");
   const d = cfg.data;
   if (d.format === "wds") {
     for (const shard of expandShards(d.train)) needFile(shard, "data.train", "shard");
