@@ -32,6 +32,8 @@ export interface TaskResult {
   task: EvalTaskName;
   metrics: Record<string, number | boolean | null>;
   language: "en";
+  /** Accuracies and recalls are fractions of 1, as in CLIP_benchmark and laclip's training logs. */
+  metrics_unit: "fraction";
   split: string;
   settings: Record<string, unknown>;
   counts: Record<string, number>;
@@ -115,12 +117,12 @@ export async function runDatasetTasks(model: ZeroShotModel, req: DatasetRequest,
   return out;
 }
 
-type Body = Omit<TaskResult, "dataset" | "model" | "pretrained" | "task" | "language" | "split">;
+type Body = Omit<TaskResult, "dataset" | "model" | "pretrained" | "task" | "language" | "metrics_unit" | "split">;
 
 /** The result with CLIP_benchmark's keys first, in its order, then ours. */
 function result(task: EvalTaskName, req: DatasetRequest, o: BenchmarkOptions, split: string, b: Body): TaskResult {
   const { metrics, ...rest } = b;
-  return { dataset: req.dataset, model: o.identity.model, pretrained: o.identity.pretrained, task, metrics, language: "en", split, ...rest };
+  return { dataset: req.dataset, model: o.identity.model, pretrained: o.identity.pretrained, task, metrics, language: "en", metrics_unit: "fraction", split, ...rest };
 }
 
 async function classification(splits: Splits, split: string, task: string): Promise<Extract<OpenedSplit, { kind: "classification" }>> {

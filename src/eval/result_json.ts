@@ -25,6 +25,8 @@ export interface BenchmarkResult {
   task: "zeroshot_classification";
   metrics: { acc1: number; acc5: number | null; mean_per_class_recall: number };
   language: "en";
+  /** Accuracies and recalls are fractions of 1, as in CLIP_benchmark and laclip's training logs. */
+  metrics_unit: "fraction";
   n_images: number;
   n_classes: number;
   n_skipped: number;
@@ -44,6 +46,7 @@ export function benchmarkResult(r: ZeroShotReport, info: ResultInfo): BenchmarkR
     task: "zeroshot_classification",
     metrics: { acc1: r.acc1, acc5: r.acc5, mean_per_class_recall: r.meanPerClassRecall },
     language: "en",
+    metrics_unit: "fraction",
     n_images: r.nImages,
     n_classes: r.nClasses,
     n_skipped: r.skipped.length,

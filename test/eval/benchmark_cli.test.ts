@@ -48,6 +48,7 @@ test("several tasks x two checkpoints write CLIP_benchmark-named JSONs; a suite 
     const j = JSON.parse(await readFile(line.out, "utf8")) as TaskResult;
     assert.deepEqual(Object.keys(j).slice(0, 6), ["dataset", "model", "pretrained", "task", "metrics", "language"]);
     assert.deepEqual([j.dataset, j.model, j.language], ["wds/colours", "laclip-tiny", "en"]);
+    assert.deepEqual([j.metrics_unit, (line as { metrics_unit?: string }).metrics_unit], ["fraction", "fraction"]); // said in the file and on stdout
     assert.deepEqual(line.metrics, j.metrics);
   }
   const zs = JSON.parse(await readFile(join(out, "colours_ckpt1_laclip-tiny_en_zeroshot_classification.json"), "utf8")) as TaskResult;

@@ -107,8 +107,8 @@ function fewshotK(v: string | undefined): number | undefined {
 
 /** One line per result on stdout: what it is, its metrics, and where it was written. */
 function summaryLine(r: TaskResult, out: string | undefined): string {
-  const { dataset, model, pretrained, task, metrics } = r;
-  return JSON.stringify({ dataset, model, pretrained, task, metrics, ...(out === undefined ? {} : { out }) });
+  const { dataset, model, pretrained, task, metrics, metrics_unit } = r;
+  return JSON.stringify({ dataset, model, pretrained, task, metrics, metrics_unit, ...(out === undefined ? {} : { out }) });
 }
 
 async function runLegacy(v: Values): Promise<number> {
@@ -138,8 +138,8 @@ async function runLegacy(v: Values): Promise<number> {
   });
   if (v.out === undefined) console.log(JSON.stringify(result, null, 2));
   else {
-    const { dataset, model, pretrained, metrics, n_images, n_classes, n_skipped } = result;
-    console.log(JSON.stringify({ dataset, model, pretrained, metrics, n_images, n_classes, n_skipped, out: v.out }));
+    const { dataset, model, pretrained, metrics, metrics_unit, n_images, n_classes, n_skipped } = result;
+    console.log(JSON.stringify({ dataset, model, pretrained, metrics, metrics_unit, n_images, n_classes, n_skipped, out: v.out }));
   }
   return 0;
 }
