@@ -4,11 +4,11 @@
  * in JSON by its type (number or string); in CSV a label of digits only is an index, anything else a name.
  * Relative paths are joined to `imageRoot`, by default the list file's folder. Blank lines are skipped.
  */
-import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, join } from "node:path";
 import { ConfigError } from "../errors/config_error.js";
 import { FormatError } from "../errors/format_error.js";
 import { parseCsvRecord } from "../io/csv/record.js";
+import { readInputText } from "./read_list.js";
 import type { EvalClass, EvalSample, EvalSet } from "./types.js";
 
 export interface LabelListOptions {
@@ -61,13 +61,7 @@ function jsonRow(text: string, line: number, file: string, resolve: Resolve): { 
 export async function openLabelList(file: string, classes: readonly EvalClass[], o: LabelListOptions = {}): Promise<EvalSet> {
   const ext = extname(file).toLowerCase();
   if (ext !== ".csv" && ext !== ".jsonl") throw new ConfigError(`'${file}': a label list must be a .csv or .jsonl file`, "images");
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    throw new ConfigError(`cannot read the label list '${file}' (${(err as NodeJS.ErrnoException).code ?? String(err)})`, "images", { cause: err });
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = await readInputText(file, "images", "label list");
   const root = o.imageRoot ?? dirname(file);
   const resolve = labelResolver(file, classes);
   const samples: EvalSample[] = [];

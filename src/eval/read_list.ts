@@ -10,15 +10,20 @@ import { FormatError } from "../errors/format_error.js";
 /** A JSON list's items (any JSON values), or a text file's lines with their 1-based line numbers. */
 export type ListItems = { kind: "json"; items: unknown[] } | { kind: "lines"; items: { text: string; line: number }[] };
 
-export async function readListFile(file: string, key: string, what: string): Promise<ListItems> {
+/** A small UTF-8 input file's text without a leading BOM; a read failure names `description` and the file. */
+export async function readInputText(file: string, key: string, description: string): Promise<string> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new ConfigError(`cannot read the ${what} file '${file}' (${code})`, key, { cause: err });
+    throw new ConfigError(`cannot read the ${description} '${file}' (${code})`, key, { cause: err });
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM is not part of the first entry
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a BOM is not part of the first entry
+}
+
+export async function readListFile(file: string, key: string, what: string): Promise<ListItems> {
+  const text = await readInputText(file, key, `${what} file`);
   if (extname(file).toLowerCase() === ".json") {
     let parsed: unknown;
     try {

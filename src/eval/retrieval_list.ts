@@ -7,11 +7,11 @@
  *   optional `filepath` folder, `split`, and `sentences[].raw`; only images of the requested split are kept.
  * Relative image paths are joined to `imageRoot` (default: the file's folder).
  */
-import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, join } from "node:path";
 import { ConfigError } from "../errors/config_error.js";
 import { FormatError } from "../errors/format_error.js";
 import { parseCsvRecord } from "../io/csv/index.js";
+import { readInputText } from "./read_list.js";
 import type { RetrievalSet } from "./types.js";
 
 export interface RetrievalListOptions {
@@ -89,13 +89,7 @@ function parseKarpathy(text: string, file: string, split: string, g: Gather): vo
 export async function openRetrievalList(file: string, o: RetrievalListOptions = {}): Promise<RetrievalSet> {
   const ext = extname(file).toLowerCase();
   if (![".csv", ".jsonl", ".json"].includes(ext)) throw new ConfigError(`'${file}': a retrieval list must be .csv, .jsonl or a Karpathy .json`, "dataset");
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    throw new ConfigError(`cannot read the retrieval list '${file}' (${(err as NodeJS.ErrnoException).code ?? String(err)})`, "dataset", { cause: err });
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = await readInputText(file, "dataset", "retrieval list");
   const g = new Gather();
   const split = o.split ?? "test";
   if (ext === ".json") parseKarpathy(text, file, split, g);
