@@ -2,6 +2,7 @@
 // gather of q, k, v from the packed qkv rows with timm's per-head qk-norm (forward and backward).
 #pragma once
 
+#include <limits>
 #include <vector>
 
 #include "kernels.h"
@@ -22,6 +23,36 @@ LC_INLINE void Gather(C* dst, const TQ* qkv, const Dims& d, int64_t b, int64_t h
   for (int64_t t = 0; t < d.T; ++t) {
     const int64_t base = ((b * d.T + t) * 3 + which) * d.E + h * d.hd;
     for (int64_t j = 0; j < d.hd; ++j) dst[t * d.hd + j] = k::Ld(qkv, base + j);
+  }
+}
+
+// Row r of the scores (T entries, the first n live, the rest masked) -> p = softmax(r * scale) in p's dtype,
+// masked entries exactly 0 (as softmax of -inf gives). r is overwritten; p may be r itself.
+template <typename C, typename TP>
+LC_INLINE void SoftmaxRow(C* r, TP* p, int64_t n, int64_t T, C scale) {
+  C mx = -std::numeric_limits<C>::infinity();
+#pragma omp simd reduction(max : mx)
+  for (int64_t j = 0; j < n; ++j) {
+    r[j] *= scale;
+    mx = r[j] > mx ? r[j] : mx;
+  }
+  C sum = 0;
+#pragma omp simd reduction(+ : sum)
+  for (int64_t j = 0; j < n; ++j) {
+    r[j] = k::Exp(r[j] - mx);
+    sum += r[j];
+  }
+  const C inv = C(1) / sum;
+  for (int64_t j = 0; j < n; ++j) k::St(p, j, r[j] * inv);
+  for (int64_t j = n; j < T; ++j) k::St(p, j, C(0));
+}
+
+// Head h's output o (T, hd) into its columns of out (B, T, E).
+template <typename TO, typename C>
+LC_INLINE void StoreHead(TO* out, const C* o, const Dims& d, int64_t b, int64_t h) {
+  for (int64_t t = 0; t < d.T; ++t) {
+    TO* dst = out + (b * d.T + t) * d.E + h * d.hd;
+    for (int64_t j = 0; j < d.hd; ++j) k::St(dst, j, o[t * d.hd + j]);
   }
 }
 

@@ -9,6 +9,8 @@
 
 namespace lc::attn {
 
+// With `probs` (training) the probabilities are kept there, (B x heads, T, T), for the backward; without
+// (inference) they stay in the task's scratch, so no such tensor is written or paged in.
 template <typename TQ, typename TO, typename C>
 LC_MULTIVERSION void ForwardHeads(const TQ* qkv, TO* out, C* probs, const Dims& d, const Norms& n, int64_t begin,
                                   int64_t end) {
@@ -16,36 +18,15 @@ LC_MULTIVERSION void ForwardHeads(const TQ* qkv, TO* out, C* probs, const Dims& 
   Products<C> prod;
   prod.lowp = d.lowp;
   const int64_t T = d.T, hd = d.hd, ld = w.ldT;
+  const int64_t ldp = probs != nullptr ? T : ld;
   for (int64_t job = begin; job < end; ++job) {
     const int64_t b = job / d.H, h = job % d.H;
     LoadHead<TQ, C>(w, qkv, d, n, b, h);
     prod(w.s, ld, w.q, hd, false, w.k, hd, true, T, hd, T, d.causal, false);  // scores q k^T (T, ldT)
-    C* p = probs + job * T * T;                                               // (T, T)
-    for (int64_t i = 0; i < T; ++i) {
-      C* r = w.s + i * ld;
-      C* pr = p + i * T;
-      const int64_t n_ = d.causal ? i + 1 : T;
-      C mx = -std::numeric_limits<C>::infinity();
-#pragma omp simd reduction(max : mx)
-      for (int64_t j = 0; j < n_; ++j) {
-        r[j] *= C(d.scale);
-        mx = r[j] > mx ? r[j] : mx;
-      }
-      C sum = 0;
-#pragma omp simd reduction(+ : sum)
-      for (int64_t j = 0; j < n_; ++j) {
-        r[j] = k::Exp(r[j] - mx);
-        sum += r[j];
-      }
-      const C inv = C(1) / sum;
-      for (int64_t j = 0; j < n_; ++j) pr[j] = r[j] * inv;
-      for (int64_t j = n_; j < T; ++j) pr[j] = 0;  // masked: probability exactly 0, as softmax of -inf gives
-    }
-    prod(w.o, hd, p, T, false, w.v, hd, false, T, T, hd, false, d.causal);  // p v (T, hd)
-    for (int64_t t = 0; t < T; ++t) {
-      TO* dst = out + (b * T + t) * d.E + h * hd;
-      for (int64_t j = 0; j < hd; ++j) k::St(dst, j, w.o[t * hd + j]);
-    }
+    C* p = probs != nullptr ? probs + job * T * T : w.s;                      // (T, ldp)
+    for (int64_t i = 0; i < T; ++i) SoftmaxRow<C, C>(w.s + i * ld, p + i * ldp, d.causal ? i + 1 : T, T, C(d.scale));
+    prod(w.o, hd, p, ldp, false, w.v, hd, false, T, T, hd, false, d.causal);  // p v (T, hd)
+    StoreHead<TO, C>(out, w.o, d, b, h);
   }
 }
 

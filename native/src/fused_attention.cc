@@ -12,9 +12,13 @@
 // torch's matmul under autocast. First-order gradients only.
 #include <torch/csrc/autograd/custom_function.h>
 
+#include <c10/core/GradMode.h>
+
 #include <limits>
+#include <type_traits>
 
 #include "attention_heads.h"
+#include "attention_infer.h"
 #include "fused_common.h"
 
 namespace lc {
@@ -110,6 +114,35 @@ struct AttentionFn : public torch::autograd::Function<AttentionFn> {
   }
 };
 
+// The forward alone, when no gradient can be asked for (inference): no autograd node, no saved probabilities.
+at::Tensor AttentionNoGrad(const at::Tensor& qkvIn, const c10::optional<at::Tensor>& qwOpt,
+                           const c10::optional<at::Tensor>& qbOpt, const c10::optional<at::Tensor>& kwOpt,
+                           const c10::optional<at::Tensor>& kbOpt, int64_t heads, bool causal, double scale, double eps) {
+  RECORD_FUNCTION("lc::fused_attention_nograd", std::vector<c10::IValue>());
+  auto val = [](const c10::optional<at::Tensor>& t) { return t.value_or(at::Tensor()); };
+  const at::Tensor qw = val(qwOpt), qb = val(qbOpt), kw = val(kwOpt), kb = val(kbOpt);
+  at::Tensor qkv = qkvIn.contiguous();
+  const auto autocastDtype = CpuAutocastDtype(qkv);
+  const bool lowp = qkv.scalar_type() == at::kBFloat16 || (qkv.scalar_type() == at::kFloat && autocastDtype == at::kBFloat16);
+  const Dims d = DimsOf(qkv, heads, causal, scale, eps, qw.defined(), kw.defined(), lowp);
+  at::Tensor out = at::empty({d.B, d.T, d.E}, qkv.options().dtype(lowp ? at::kBFloat16 : qkv.scalar_type()));
+  const Norms n = NormsOf(qw, qb, kw, kb);
+  const bool bf16Products = lowp && d.hd <= 256 && DnnlGemmAvailable(at::kBFloat16);
+  bool ok = DispatchPair(qkv.scalar_type(), out.scalar_type(), [&](auto tq, auto to) {
+    using TQ = typename decltype(tq)::type;
+    using TO = typename decltype(to)::type;
+    using C = k::acc_t<TQ>;
+    at::parallel_for(0, d.B * d.H, 1, [&](int64_t begin, int64_t end) {
+      if constexpr (std::is_same_v<C, float> && std::is_same_v<TO, k::bf16>) {
+        if (bf16Products) return ForwardHeadsBf16<TQ, TO>(qkv.data_ptr<TQ>(), out.data_ptr<TO>(), d, n, begin, end);
+      }
+      ForwardHeads<TQ, TO, C>(qkv.data_ptr<TQ>(), out.data_ptr<TO>(), nullptr, d, n, begin, end);
+    });
+  });
+  TORCH_CHECK(ok, "fusedSelfAttention: unsupported dtypes ", qkv.scalar_type(), " -> ", out.scalar_type());
+  return out;
+}
+
 // The same computation from ATen ops, for devices and dtypes the fused kernel does not take.
 at::Tensor AttentionOps(const at::Tensor& qkv, const c10::optional<at::Tensor>& qw, const c10::optional<at::Tensor>& qb,
                         const c10::optional<at::Tensor>& kw, const c10::optional<at::Tensor>& kb, int64_t heads,
@@ -162,6 +195,10 @@ LC_OP(fusedSelfAttention) {
   bool fused = qkv.device().is_cpu() && DispatchQkv(qkv.scalar_type(), [](auto) {}) && normOk(qw) && normOk(qb) &&
                normOk(kw) && normOk(kb);
   if (!fused) return Wrap(info.Env(), AttentionOps(qkv, qw, qb, kw, kb, heads, causal, scale, eps));
+  auto needsGrad = [](const c10::optional<at::Tensor>& t) { return t && t->requires_grad(); };
+  if (!c10::GradMode::is_enabled() || !(qkv.requires_grad() || needsGrad(qw) || needsGrad(qb) || needsGrad(kw) || needsGrad(kb))) {
+    return Wrap(info.Env(), AttentionNoGrad(qkv, qw, qb, kw, kb, heads, causal, scale, eps));
+  }
   return Wrap(info.Env(), AttentionFn::apply(qkv, qw, qb, kw, kb, heads, causal, scale, eps));
 }
 
