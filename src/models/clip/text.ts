@@ -3,7 +3,7 @@
  * (`token_embedding`, `positional_embedding`, `transformer`, `ln_final`, `text_projection`), so it registers
  * them on the CLIP module itself rather than under a child; this object only holds the forward pass.
  */
-import { arange, empty, tidy, type Tensor } from "../../engine/index.js";
+import { empty, isGradEnabled, tidy, type Tensor } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
 import { Embedding, LayerNorm, type FactoryOptions, type Module } from "../../nn/index.js";
 import type { TextConfig } from "./config.js";
@@ -39,12 +39,15 @@ export class TextTower {
       );
     }
     return tidy(() => {
-      let pos = this.owner.param("positional_embedding"); // (contextLength, width)
-      if (t < this.config.contextLength) pos = pos.narrow(0, 0, t); // (T, width)
-      const x0 = this.token_embedding.forward(tokens).add(pos); // (B, T, width)
-      const x = this.transformer.forward(x0, true); // (B, T, width)
       const eot = tokens.argmax(-1); // (B,)
-      const pooled = x.index(arange(b, undefined, 1, { device: tokens.device }), eot); // (B, width)
+      // Inference: under the causal mask nothing after a row's EOT reaches its EOT, so the batch is cut after
+      // its last EOT (captions are mostly far shorter than the context). With autograd the shapes stay as given.
+      const used = isGradEnabled() ? t : Number(eot.max().item()) + 1;
+      const ids = used < t ? tokens.narrow(1, 0, used) : tokens; // (B, T')
+      let pos = this.owner.param("positional_embedding"); // (contextLength, width)
+      if (used < this.config.contextLength) pos = pos.narrow(0, 0, used); // (T', width)
+      const x0 = this.token_embedding.forward(ids).add(pos); // (B, T', width)
+      const pooled = this.transformer.forwardAt(x0, eot, true); // (B, width)
       // ln_final is per token, so normalising only the pooled rows gives the same features with less work.
       return this.ln_final.forward(pooled).matmul(this.owner.param("text_projection")); // (B, embedDim)
     });

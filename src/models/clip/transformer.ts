@@ -2,9 +2,10 @@
  * OpenAI CLIP's residual attention blocks (`transformer.resblocks.N`): the text tower of both layouts and the
  * open_clip image tower. Pre-norm: x + attn(ln_1(x)), then x + mlp(ln_2(x)); the MLP is c_fc → activation → c_proj.
  */
-import { tidy, type Tensor } from "../../engine/index.js";
+import { arange, tidy, type Tensor } from "../../engine/index.js";
 import { LayerNorm, Linear, Module, ModuleList, MultiheadAttention, type FactoryOptions } from "../../nn/index.js";
-import { blockNorm, mlp, packedSelfAttention } from "./attention.js";
+import { blockNorm, mlp, packedSelfAttention, type MlpWeights, type PackedAttentionWeights } from "./attention.js";
+import { blockAt, poolOnlyLastBlock } from "./pooled_block.js";
 import type { Activation } from "./config.js";
 
 export interface TransformerOptions extends FactoryOptions {
@@ -27,10 +28,14 @@ class OpenAIMlp extends Module {
     this.c_proj = this.registerModule("c_proj", new Linear(hidden, width, o));
   }
 
+  weights(): MlpWeights {
+    const { c_fc, c_proj } = this;
+    return { fc1Weight: c_fc.weight, fc1Bias: c_fc.bias, fc2Weight: c_proj.weight, fc2Bias: c_proj.bias, activation: this.activation };
+  }
+
   /** residual + c_proj(act(c_fc(x))). */
   forward(x: Tensor, residual: Tensor): Tensor {
-    const { c_fc, c_proj } = this;
-    return mlp(x, { fc1Weight: c_fc.weight, fc1Bias: c_fc.bias, fc2Weight: c_proj.weight, fc2Bias: c_proj.bias, activation: this.activation }, residual);
+    return mlp(x, this.weights(), residual);
   }
 }
 
@@ -49,17 +54,24 @@ export class ResidualAttentionBlock extends Module {
     this.mlp = this.registerModule("mlp", new OpenAIMlp(o.width, o.mlpRatio * o.width, o.activation, o));
   }
 
+  private attnWeights(): PackedAttentionWeights {
+    const a = this.attn;
+    return { qkvWeight: a.inProjWeight, qkvBias: a.inProjBias, outWeight: a.outProj.weight, outBias: a.outProj.bias, heads: a.numHeads };
+  }
+
   /** x (B, T, width) → (B, T, width). */
   forward(x: Tensor, causal: boolean): Tensor {
     return tidy(() => {
-      const a = this.attn;
       const [n1, r1] = blockNorm(x, this.ln_1);
-      const h = packedSelfAttention(n1, {
-        qkvWeight: a.inProjWeight, qkvBias: a.inProjBias, outWeight: a.outProj.weight, outBias: a.outProj.bias, heads: a.numHeads,
-      }, causal, r1);
+      const h = packedSelfAttention(n1, this.attnWeights(), causal, r1);
       const [n2, r2] = blockNorm(h, this.ln_2);
       return this.mlp.forward(n2, r2);
     });
+  }
+
+  /** The output rows at positions `at` (B,) int64 only, (B, width), for inference (pooled_block.ts). */
+  forwardAt(x: Tensor, at: Tensor, causal: boolean): Tensor {
+    return tidy(() => blockAt(x, { norm1: this.ln_1, attn: this.attnWeights(), norm2: this.ln_2, mlp: this.mlp.weights() }, at, causal));
   }
 }
 
@@ -81,5 +93,27 @@ export class Transformer extends Module {
       cur = next;
     }
     return cur === x ? x.view([...x.shape]) : cur;
+  }
+
+  /**
+   * The output at positions `at` (B,) int64 of x (B, T, width) → (B, width): the pooled token. Under inference
+   * the last block runs at those rows only (pooled_block.ts); with autograd, the whole stack and a gather.
+   */
+  forwardAt(x: Tensor, at: Tensor, causal: boolean): Tensor {
+    const blocks = [...this.resblocks];
+    const rows = (): Tensor => arange(x.shape[0]!, undefined, 1, { device: x.device });
+    if (!poolOnlyLastBlock() || blocks.length === 0) return tidy(() => this.forward(x, causal).index(rows(), at));
+    const last = blocks.pop()!;
+    let cur = x;
+    for (const block of blocks) {
+      const next = block.forward(cur, causal);
+      if (cur !== x) cur.dispose();
+      cur = next;
+    }
+    try {
+      return last.forwardAt(cur, at, causal);
+    } finally {
+      if (cur !== x) cur.dispose();
+    }
   }
 }

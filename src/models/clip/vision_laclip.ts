@@ -3,9 +3,10 @@
  * qk-norm (a LayerNorm over head_dim on q and on k of every head), pre-norm blocks and CLS pooling after the
  * final norm. The projection to the joint space (`image_projection`) belongs to the CLIP model, as in LaCLIP.
  */
-import { cat, empty, tidy, type Tensor } from "../../engine/index.js";
+import { cat, empty, tidy, zeros, type Tensor } from "../../engine/index.js";
 import { Conv2d, LayerNorm, Linear, Module, ModuleList, type FactoryOptions } from "../../nn/index.js";
-import { blockNorm, mlp, packedSelfAttention } from "./attention.js";
+import { blockNorm, mlp, packedSelfAttention, type MlpWeights, type PackedAttentionWeights } from "./attention.js";
+import { blockAt, poolOnlyLastBlock } from "./pooled_block.js";
 import type { Activation, VisionConfig } from "./config.js";
 
 class TimmAttention extends Module {
@@ -24,12 +25,16 @@ class TimmAttention extends Module {
     this.proj = this.registerModule("proj", new Linear(w, w, o));
   }
 
-  /** residual + proj(attention(x)), x (B, T, width) normalised. */
-  forward(x: Tensor, residual: Tensor): Tensor {
-    return packedSelfAttention(x, {
+  weights(): PackedAttentionWeights {
+    return {
       qkvWeight: this.qkv.weight, qkvBias: this.qkv.bias, outWeight: this.proj.weight, outBias: this.proj.bias,
       heads: this.heads, qNorm: this.q_norm, kNorm: this.k_norm,
-    }, false, residual);
+    };
+  }
+
+  /** residual + proj(attention(x)), x (B, T, width) normalised. */
+  forward(x: Tensor, residual: Tensor): Tensor {
+    return packedSelfAttention(x, this.weights(), false, residual);
   }
 }
 
@@ -43,10 +48,14 @@ class TimmMlp extends Module {
     this.fc2 = this.registerModule("fc2", new Linear(hidden, width, o));
   }
 
+  weights(): MlpWeights {
+    const { fc1, fc2 } = this;
+    return { fc1Weight: fc1.weight, fc1Bias: fc1.bias, fc2Weight: fc2.weight, fc2Bias: fc2.bias, activation: this.activation };
+  }
+
   /** residual + fc2(act(fc1(x))). */
   forward(x: Tensor, residual: Tensor): Tensor {
-    const { fc1, fc2 } = this;
-    return mlp(x, { fc1Weight: fc1.weight, fc1Bias: fc1.bias, fc2Weight: fc2.weight, fc2Bias: fc2.bias, activation: this.activation }, residual);
+    return mlp(x, this.weights(), residual);
   }
 }
 
@@ -73,6 +82,11 @@ export class TimmBlock extends Module {
       const [n2, r2] = blockNorm(h, this.norm2);
       return this.mlp.forward(n2, r2);
     });
+  }
+
+  /** The output rows at positions `at` (B,) int64 only, (B, width), for inference (pooled_block.ts). */
+  forwardAt(x: Tensor, at: Tensor): Tensor {
+    return tidy(() => blockAt(x, { norm1: this.norm1, attn: this.attn.weights(), norm2: this.norm2, mlp: this.mlp.weights() }, at, false));
   }
 }
 
@@ -117,12 +131,16 @@ export class LaclipVisionTransformer extends Module {
       const cls = this.param("cls_token").expand(b, 1, w); // (B, 1, width)
       let x = cat([cls, patches], 1).add(this.param("pos_embed")); // (B, N + 1, width)
       if (this.norm_pre !== undefined) x = this.norm_pre.forward(x);
-      for (const block of this.blocks) {
+      const blocks = [...this.blocks];
+      // Inference: the last block at the CLS row only (pooled_block.ts); LayerNorm is per token, so norm that row only.
+      const last = poolOnlyLastBlock() ? blocks.pop() : undefined;
+      for (const block of blocks) {
         const next = block.forward(x);
         x.dispose();
         x = next;
       }
-      return this.norm.forward(x.select(1, 0)); // (B, width): LayerNorm is per token, so norm the CLS row only
+      const pooled = last ? last.forwardAt(x, zeros([b], { dtype: "i64", device: x.device })) : x.select(1, 0); // (B, width)
+      return this.norm.forward(pooled);
     });
   }
 }

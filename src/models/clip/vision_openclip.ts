@@ -3,7 +3,7 @@
  * (`visual.conv1`, `class_embedding`, `positional_embedding`, `ln_pre`, `transformer.resblocks.N`, `ln_post`,
  * `proj`). The CLS token after ln_post, projected by `proj`, is the image feature.
  */
-import { cat, empty, tidy, type Tensor } from "../../engine/index.js";
+import { cat, empty, tidy, zeros, type Tensor } from "../../engine/index.js";
 import { Conv2d, LayerNorm, Module, type FactoryOptions } from "../../nn/index.js";
 import type { VisionConfig } from "./config.js";
 import { Transformer } from "./transformer.js";
@@ -42,8 +42,8 @@ export class OpenClipVisionTransformer extends Module {
       const cls = this.param("class_embedding").expand(b, 1, w); // (B, 1, width)
       let x = cat([cls, patches], 1).add(this.param("positional_embedding")); // (B, N + 1, width)
       if (this.ln_pre !== undefined) x = this.ln_pre.forward(x);
-      x = this.transformer.forward(x, false);
-      return this.ln_post.forward(x.select(1, 0)).matmul(this.param("proj")); // (B, embedDim)
+      const pooled = this.transformer.forwardAt(x, zeros([b], { dtype: "i64", device: x.device }), false); // (B, width)
+      return this.ln_post.forward(pooled).matmul(this.param("proj")); // (B, embedDim)
     });
   }
 }
