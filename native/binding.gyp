@@ -21,6 +21,7 @@
         "src/fused_layer_norm.cc",
         "src/fused_linear.cc",
         "src/fused_attention.cc",
+        "src/host_allocator.cc",
         "src/distributed.cc",
         "src/distributed_ops.cc",
         "src/distributed_autograd.cc"

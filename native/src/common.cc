@@ -261,7 +261,12 @@ LC_OP(isDisposed) { return Napi::Boolean::New(info.Env(), IsReleased(info[0], 0)
 
 }  // namespace lc
 
+namespace lc {
+void ConfigureHostAllocator();  // host_allocator.cc
+}  // namespace lc
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  lc::ConfigureHostAllocator();
   env.SetInstanceData(new lc::AddonData());
   for (const auto& e : lc::Registry()) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
   return exports;

@@ -23,7 +23,7 @@ export {
 export {
   noGrad, enableGrad, isGradEnabled, autocast, isAutocastEnabled, grad, type AutocastOptions, type GradOptions,
 } from "./autograd.js";
-export { tidy, keep, liveTensors, liveBytes, leakedTensors } from "./memory.js";
+export { tidy, keep, liveTensors, liveBytes, leakedTensors, hostAllocatorPolicy } from "./memory.js";
 export { setNumThreads, getNumThreads } from "./threads.js";
 export { startOpTrace, stopOpTrace } from "./profiler.js";
 export {

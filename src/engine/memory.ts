@@ -109,5 +109,11 @@ export function tidy<T>(fn: () => T): T {
 export const liveTensors = (): number => N.liveHandles();
 /** Bytes of the storages those tensors hold, each storage counted once (views share one). */
 export const liveBytes = (): number => N.liveBytes();
+
+/**
+ * The host allocator policy set when the addon loaded (native/src/host_allocator.cc): whether freed tensor
+ * memory is kept for reuse instead of returned to the kernel, or why glibc's defaults were left alone.
+ */
+export const hostAllocatorPolicy = (): { applied: boolean; reason: string; mmapThreshold: number; trimThreshold: number } => N.hostAllocatorPolicy();
 /** Tensors the garbage collector found undisposed so far (each one a leak the safety net cleaned up). */
 export const leakedTensors = (): number => leaked;

@@ -29,6 +29,7 @@ export interface NativeAddon {
   setErrorFactory(factory: (op: string, kind: NativeErrorKind, message: string) => Error): void;
   liveHandles(): number;
   liveBytes(): number;
+  hostAllocatorPolicy(): { applied: boolean; reason: string; mmapThreshold: number; trimThreshold: number };
   dispose(h: H): void;
   isDisposed(h: H): boolean;
   version(): string;
