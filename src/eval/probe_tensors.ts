@@ -15,13 +15,17 @@ const SCORE_ROWS = 4096;
 export function featureTensor(sets: readonly LabelledFeatures[], normalize: boolean): Tensor {
   const dim = sets[0]!.dim;
   const counts = sets.map((s) => s.labels.length);
-  const x = empty([counts.reduce((a, b) => a + b, 0), dim]);
-  let at = 0;
-  sets.forEach((s, i) => {
-    // one set at a time: the host rows pass through one temporary tensor of their own size
-    if (counts[i]! > 0) tidy(() => void x.narrow(0, at, counts[i]!).copy_(tensor(s.data, { shape: [counts[i]!, dim] })));
-    at += counts[i]!;
-  });
+  let x: Tensor;
+  if (sets.length === 1) x = tensor(sets[0]!.data, { shape: [counts[0]!, dim] });
+  else {
+    x = empty([counts.reduce((a, b) => a + b, 0), dim]);
+    let at = 0;
+    sets.forEach((s, i) => {
+      // one set at a time: its rows pass through one temporary tensor of their own size
+      if (counts[i]! > 0) tidy(() => void x.narrow(0, at, counts[i]!).copy_(tensor(s.data, { shape: [counts[i]!, dim] })));
+      at += counts[i]!;
+    });
+  }
   if (normalize) tidy(() => void x.div_(x.norm(2, 1, true).clamp_(1e-12, null))); // (N, 1) norms broadcast over D
   return x;
 }

@@ -62,9 +62,11 @@ test("a fit leaves the live tensor count and its input tensors as they were, als
   assert.equal(liveTensors(), live, "a failed fit frees what it made");
 
   const val = points(6, 12, C, dim);
+  const before = Float32Array.from(data);
   const r = linearProbe({ dim, data, labels }, { dim, ...points(7, 9, C, dim) }, { val: { dim, ...val }, epochs: 1, batchSize: 16 });
   assert.equal(r.search.length, 19);
   assert.equal(liveTensors(), live, "the weight decay search, the final fit and the scoring free every tensor");
+  assert.deepEqual(data, before, "normalising happens on the engine's copy, not on the caller's rows");
   x.dispose();
   y.dispose();
 });
