@@ -71,8 +71,9 @@ export function fitLinear(x: Tensor, y: Tensor, classes: number, o: LinearTrainO
   if (rows === 0) throw new RangeError("the linear probe needs at least one training row");
   if (y.shape.length !== 1 || y.shape[0] !== rows) throw new RangeError(`${y.shape[0]} labels for ${rows} feature rows`);
   const init = o.init ?? initialWeights(dim, classes, seed);
-  const weight = tensor(init.weight, { shape: [classes, dim] }).requiresGrad_();
-  const bias = tensor(init.bias, { shape: [classes] }).requiresGrad_();
+  const device = x.device; // the probe lives where the features do
+  const weight = tensor(init.weight, { shape: [classes, dim], device }).requiresGrad_();
+  const bias = tensor(init.bias, { shape: [classes], device }).requiresGrad_();
   const opt = new AdamW([weight, bias], { lr, weightDecay: o.weightDecay ?? 0, betas: [0.9, 0.999], eps: 1e-8 });
   const steps = epochs * Math.ceil(rows / batch);
   const order = Array.from({ length: rows }, (_, i) => i);
@@ -84,7 +85,7 @@ export function fitLinear(x: Tensor, y: Tensor, classes: number, o: LinearTrainO
       // the order carries over from epoch to epoch, reshuffled in place, as the Rng stream has always been used
       if (shuffle) new Rng(deriveSeed(seed, "linear-probe", "shuffle", epoch)).shuffle(order);
       tidy(() => {
-        const idx = shuffle ? tensor(Int32Array.from(order), { dtype: "i64" }) : undefined; // (N)
+        const idx = shuffle ? tensor(Int32Array.from(order), { dtype: "i64", device }) : undefined; // (N)
         for (let s = 0; s < rows; s += batch) {
           tidy(() => {
             const n = Math.min(batch, rows - s);
