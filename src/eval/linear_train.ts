@@ -68,6 +68,7 @@ export function fitLinear(x: Tensor, y: Tensor, classes: number, o: LinearTrainO
   const [rows, dim] = x.shape as [number, number];
   if (!(Number.isInteger(epochs) && epochs >= 1)) throw new RangeError(`epochs must be a positive integer, got ${epochs}`);
   if (!(Number.isInteger(batch) && batch >= 1)) throw new RangeError(`batchSize must be a positive integer, got ${batch}`);
+  if (x.shape.length !== 2) throw new RangeError(`features must be (rows, dim), got shape [${x.shape.join(", ")}]`);
   if (rows === 0) throw new RangeError("the linear probe needs at least one training row");
   if (y.shape.length !== 1 || y.shape[0] !== rows) throw new RangeError(`${y.shape[0]} labels for ${rows} feature rows`);
   const init = o.init ?? initialWeights(dim, classes, seed);
