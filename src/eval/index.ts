@@ -24,7 +24,7 @@ export { clipEvalInputs, clipModelName } from "./clip.js";
 export { evalFromFiles, type EvalFilesOptions } from "./run_files.js";
 export { checkLabelled, classCount, featureRows, holdOutRows, normalisedCopy, selectRows, type Features, type LabelledFeatures } from "./features.js";
 export { retrievalRecall, type RetrievalOptions, type RetrievalResult } from "./retrieval.js";
-export { cosineLr, linearLogits, trainLinear, type LinearModel, type LinearTrainOptions } from "./linear_train.js";
+export { cosineLr, fitLinear, trainLinear, type LinearModel, type LinearTrainOptions, type LinearWeights } from "./linear_train.js";
 export { fewShotSubset, linearProbe, searchGrid, weightDecayGrid, type LinearProbeMetrics, type LinearProbeOptions, type LinearProbeResult } from "./linear_probe.js";
 export { fewShotEpisode, fewShotEpisodes, type Episode, type FewShotMetrics, type FewShotOptions, type FewShotResult } from "./few_shot.js";
 export type { RetrievalSet } from "./types.js";

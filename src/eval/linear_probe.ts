@@ -10,10 +10,12 @@
  *   const r = linearProbe(train, test, { val, classNames });
  *   r.metrics.lp_acc1, r.metrics.weight_decay
  */
+import { tidy, type Tensor } from "../engine/index.js";
 import { LaclipError } from "../errors/laclip_error.js";
 import { Rng, deriveSeed } from "../util/rng.js";
-import { checkLabelled, classCount, normalisedCopy, selectRows, type LabelledFeatures } from "./features.js";
-import { linearLogits, trainLinear, type LinearTrainOptions } from "./linear_train.js";
+import { checkLabelled, classCount, selectRows, type LabelledFeatures } from "./features.js";
+import { fitLinear, type LinearTrainOptions, type LinearWeights } from "./linear_train.js";
+import { featureTensor, forEachLogitsBlock, labelTensor } from "./probe_tensors.js";
 import { ZeroShotAccumulator, rankOfLabel } from "./metrics.js";
 
 export interface LinearProbeOptions extends Omit<LinearTrainOptions, "weightDecay" | "init"> {
@@ -94,11 +96,16 @@ export function fewShotSubset(labels: ArrayLike<number>, k: number, seed: number
   return keep;
 }
 
-function top1(logits: Float32Array, labels: ArrayLike<number>, classes: number): number {
+/** Top-1 accuracy of `m` on the rows `x` (the same tie rule as the test metrics). */
+function top1(m: LinearWeights, x: Tensor, labels: ArrayLike<number>, classes: number): number {
   let hits = 0;
-  for (let r = 0; r < labels.length; r++) if (rankOfLabel(logits, classes, r, labels[r]!) === 0) hits++;
+  forEachLogitsBlock(m, x, (logits, start) => {
+    for (let r = 0; r < logits.length / classes; r++) if (rankOfLabel(logits, classes, r, labels[start + r]!) === 0) hits++;
+  });
   return hits / labels.length;
 }
+
+const rowsOf = (labels: ArrayLike<number>, start: number, n: number): number[] => Array.from({ length: n }, (_, i) => labels[start + i]!);
 
 export function linearProbe(train: LabelledFeatures, test: LabelledFeatures, o: LinearProbeOptions = {}): LinearProbeResult {
   const normalize = o.normalize ?? true;
@@ -113,45 +120,49 @@ export function linearProbe(train: LabelledFeatures, test: LabelledFeatures, o: 
   if (sets.some((s) => s.dim !== train.dim)) throw new LaclipError("linear probe: train, validation and test features differ in width; they must come from one model");
   if (test.labels.length === 0) throw new LaclipError("linear probe: the test split has no rows");
   if (!(Number.isInteger(k) && (k === -1 || k >= 1))) throw new LaclipError(`fewshot_k must be -1 (all) or a positive integer, got ${k}`);
-  const prep = (f: LabelledFeatures): LabelledFeatures => (normalize ? { ...f, data: normalisedCopy(f) } : f);
-  let tr = prep(train);
-  if (k > 0) tr = selectRows(tr, fewShotSubset(tr.labels, k, seed));
-  const te = prep(test);
+  const tr = k > 0 ? selectRows(train, fewShotSubset(train.labels, k, seed)) : train;
+  if (o.val && o.val.labels.length === 0) throw new LaclipError("linear probe: the validation split has no rows");
   const fitOpts = { lr: o.lr, epochs, batchSize: o.batchSize, seed, shuffle: o.shuffle };
   const search: LinearProbeResult["search"] = [];
   let weightDecay = 0;
-  let final = tr;
-  if (o.val) {
-    const va = prep(o.val);
-    if (va.labels.length === 0) throw new LaclipError("linear probe: the validation split has no rows");
-    const grid = weightDecayGrid();
-    const { best } = searchGrid(grid.length, (i) => {
-      const m = trainLinear(tr.data, tr.labels, tr.dim, classes, { ...fitOpts, weightDecay: grid[i]! });
-      const valAcc1 = top1(linearLogits(m, va.data), va.labels, classes);
-      search.push({ weightDecay: grid[i]!, valAcc1 });
-      o.log?.(`weight decay ${grid[i]!.toExponential(3)}: validation acc1 ${valAcc1.toFixed(4)}`);
-      return valAcc1;
-    });
-    weightDecay = grid[best]!;
-    final = { dim: tr.dim, data: concat(tr.data, va.data), labels: [...Array.from(tr.labels), ...Array.from(va.labels)] };
-  }
-  const model = trainLinear(final.data, final.labels, final.dim, classes, { ...fitOpts, weightDecay });
   const acc = new ZeroShotAccumulator(o.classNames ?? Array.from({ length: classes }, (_, c) => String(c)));
-  acc.add(linearLogits(model, te.data), te.labels);
+  const nTr = tr.labels.length;
+  const parts = o.val ? [tr, o.val] : [tr];
+  const x = featureTensor(parts, normalize); // (nTr + nVal, D): the training rows first
+  const y = labelTensor(parts);
+  let model: LinearWeights;
+  try {
+    if (o.val) {
+      const va = o.val;
+      const grid = weightDecayGrid();
+      const { best } = searchGrid(grid.length, (i) => tidy(() => {
+        // views, not copies: the candidates fit on the training rows and are scored on the validation rows
+        const m = fitLinear(x.narrow(0, 0, nTr), y.narrow(0, 0, nTr), classes, { ...fitOpts, weightDecay: grid[i]! });
+        const valAcc1 = top1(m, x.narrow(0, nTr, va.labels.length), va.labels, classes);
+        search.push({ weightDecay: grid[i]!, valAcc1 });
+        o.log?.(`weight decay ${grid[i]!.toExponential(3)}: validation acc1 ${valAcc1.toFixed(4)}`);
+        return valAcc1;
+      }));
+      weightDecay = grid[best]!;
+    }
+    model = fitLinear(x, y, classes, { ...fitOpts, weightDecay });
+  } finally {
+    x.dispose();
+    y.dispose();
+  }
+  try {
+    tidy(() => forEachLogitsBlock(model, featureTensor([test], normalize), (logits, start) => acc.add(logits, rowsOf(test.labels, start, logits.length / classes))));
+  } finally {
+    model.weight.dispose();
+    model.bias.dispose();
+  }
   const m = acc.result();
   return {
     metrics: { lp_acc1: m.acc1, lp_acc5: m.acc5, lp_mean_per_class_recall: m.meanPerClassRecall, weight_decay: weightDecay, epochs, seed, fewshot_k: k, normalized: normalize },
     search,
-    nTrain: tr.labels.length,
+    nTrain: nTr,
     nVal: o.val?.labels.length ?? 0,
-    nTest: te.labels.length,
+    nTest: test.labels.length,
     classes,
   };
-}
-
-function concat(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -1,10 +1,14 @@
 /**
  * The linear probe's classifier, trained as CLIP_benchmark trains it (metrics/linear_probe.py `train`): a
- * Linear(D, C) layer, cross-entropy averaged over the batch, torch.optim.AdamW (betas 0.9/0.999, eps 1e-8,
- * decoupled weight decay) and a cosine learning rate without warmup over epochs x ceil(N / batch) steps, the
- * rows reshuffled every epoch and the last batch short. Plain host arithmetic: the probe is small next to the
- * feature extraction, and this keeps it exact and reproducible from its seed.
+ * Linear(D, C) layer, cross-entropy averaged over the batch, torch.optim.AdamW over both weight and bias (one
+ * group, so the bias is decayed too; betas 0.9/0.999, eps 1e-8, decoupled weight decay) and a cosine learning
+ * rate without warmup over epochs x ceil(N / batch) steps, the rows reshuffled every epoch and the last batch
+ * short. It runs on the engine (libtorch: matmul, cross-entropy, autograd, the AdamW kernel) in float32; the
+ * initial weights and the per-epoch orders are drawn from laclip's seeded Rng, so a fit is reproducible from
+ * its seed. Each batch is gathered by index_select from the feature tensor, which is never copied.
  */
+import { crossEntropy, linear, tensor, tidy, type Tensor } from "../engine/index.js";
+import { AdamW } from "../optim/adamw.js";
 import { Rng, deriveSeed } from "../util/rng.js";
 
 export interface LinearTrainOptions {
@@ -24,7 +28,7 @@ export interface LinearTrainOptions {
   init?: { weight: Float32Array; bias: Float32Array };
 }
 
-/** A trained Linear(D, C): logits = x @ weight.T + bias. */
+/** A trained Linear(D, C) on the host: logits = x @ weight.T + bias. */
 export interface LinearModel {
   weight: Float32Array; // (C, D)
   bias: Float32Array; // (C)
@@ -32,100 +36,90 @@ export interface LinearModel {
   classes: number;
 }
 
+/** A trained Linear(D, C) on the engine; the caller disposes both tensors. */
+export interface LinearWeights {
+  weight: Tensor; // (C, D)
+  bias: Tensor; // (C)
+}
+
 /** The cosine schedule without warmup: lr at `step` of `steps` (CLIP_benchmark's cosine_lr with warmup 0). */
 export function cosineLr(base: number, step: number, steps: number): number {
   return 0.5 * (1 + Math.cos((Math.PI * step) / steps)) * base;
 }
 
-/** (rows, C) logits of `data` (rows, D) under `m`. */
-export function linearLogits(m: LinearModel, data: Float32Array): Float32Array {
-  const rows = data.length / m.dim;
-  const out = new Float32Array(rows * m.classes);
-  for (let r = 0; r < rows; r++) {
-    const x = r * m.dim;
-    for (let c = 0; c < m.classes; c++) {
-      const w = c * m.dim;
-      let s = m.bias[c]!;
-      for (let d = 0; d < m.dim; d++) s += m.weight[w + d]! * data[x + d]!;
-      out[r * m.classes + c] = s;
-    }
-  }
-  return out;
+/** torch.nn.Linear's initialisation, drawn from the seed's own stream: weight first, then bias. */
+function initialWeights(dim: number, classes: number, seed: number): { weight: Float32Array; bias: Float32Array } {
+  const rng = new Rng(deriveSeed(seed, "linear-probe", "init"));
+  const bound = 1 / Math.sqrt(dim);
+  const weight = Float32Array.from({ length: classes * dim }, () => rng.uniform(-bound, bound));
+  const bias = Float32Array.from({ length: classes }, () => rng.uniform(-bound, bound));
+  return { weight, bias };
 }
 
-export function trainLinear(data: Float32Array, labels: ArrayLike<number>, dim: number, classes: number, o: LinearTrainOptions = {}): LinearModel {
+/**
+ * Fits Linear(D, C) to `x` (N, D) float32 and `y` (N) int64 class indices. Returns new tensors without
+ * gradients; every temporary (batches, gradients, AdamW's moments) is freed before it returns.
+ */
+export function fitLinear(x: Tensor, y: Tensor, classes: number, o: LinearTrainOptions = {}): LinearWeights {
   const lr = o.lr ?? 0.1;
   const epochs = o.epochs ?? 10;
   const batch = o.batchSize ?? 64;
-  const wd = o.weightDecay ?? 0;
   const seed = o.seed ?? 0;
-  const rows = labels.length;
+  const [rows, dim] = x.shape as [number, number];
   if (!(Number.isInteger(epochs) && epochs >= 1)) throw new RangeError(`epochs must be a positive integer, got ${epochs}`);
   if (!(Number.isInteger(batch) && batch >= 1)) throw new RangeError(`batchSize must be a positive integer, got ${batch}`);
+  if (x.shape.length !== 2) throw new RangeError(`features must be (rows, dim), got shape [${x.shape.join(", ")}]`);
   if (rows === 0) throw new RangeError("the linear probe needs at least one training row");
-  const P = classes * dim;
-  const weight = new Float32Array(P);
-  const bias = new Float32Array(classes);
-  if (o.init !== undefined) {
-    weight.set(o.init.weight);
-    bias.set(o.init.bias);
-  } else {
-    const rng = new Rng(deriveSeed(seed, "linear-probe", "init"));
-    const bound = 1 / Math.sqrt(dim);
-    for (let i = 0; i < P; i++) weight[i] = rng.uniform(-bound, bound);
-    for (let c = 0; c < classes; c++) bias[c] = rng.uniform(-bound, bound);
-  }
-  // AdamW state for weight then bias, as one flat vector
-  const m1 = new Float64Array(P + classes);
-  const m2 = new Float64Array(P + classes);
-  const grad = new Float64Array(P + classes);
-  const probs = new Float64Array(classes);
-  const perEpoch = Math.ceil(rows / batch);
-  const steps = epochs * perEpoch;
+  if (y.shape.length !== 1 || y.shape[0] !== rows) throw new RangeError(`${y.shape[0]} labels for ${rows} feature rows`);
+  const init = o.init ?? initialWeights(dim, classes, seed);
+  const device = x.device; // the probe lives where the features do
+  const weight = tensor(init.weight, { shape: [classes, dim], device }).requiresGrad_();
+  const bias = tensor(init.bias, { shape: [classes], device }).requiresGrad_();
+  const opt = new AdamW([weight, bias], { lr, weightDecay: o.weightDecay ?? 0, betas: [0.9, 0.999], eps: 1e-8 });
+  const steps = epochs * Math.ceil(rows / batch);
   const order = Array.from({ length: rows }, (_, i) => i);
   let step = 0;
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    if (o.shuffle ?? true) new Rng(deriveSeed(seed, "linear-probe", "shuffle", epoch)).shuffle(order);
-    for (let s = 0; s < rows; s += batch) {
-      const e = Math.min(rows, s + batch);
-      const n = e - s;
-      grad.fill(0);
-      for (let k = s; k < e; k++) {
-        const r = order[k]!;
-        const x = r * dim;
-        let max = -Infinity;
-        for (let c = 0; c < classes; c++) {
-          let z = bias[c]!;
-          const w = c * dim;
-          for (let d = 0; d < dim; d++) z += weight[w + d]! * data[x + d]!;
-          probs[c] = z;
-          if (z > max) max = z;
+  let done = false;
+  try {
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const shuffle = o.shuffle ?? true;
+      // the order carries over from epoch to epoch, reshuffled in place, as the Rng stream has always been used
+      if (shuffle) new Rng(deriveSeed(seed, "linear-probe", "shuffle", epoch)).shuffle(order);
+      tidy(() => {
+        const idx = shuffle ? tensor(Int32Array.from(order), { dtype: "i64", device }) : undefined; // (N)
+        for (let s = 0; s < rows; s += batch) {
+          tidy(() => {
+            const n = Math.min(batch, rows - s);
+            const pick = idx?.narrow(0, s, n);
+            const xb = pick ? x.indexSelect(0, pick) : x.narrow(0, s, n); // (n, D)
+            const yb = pick ? y.indexSelect(0, pick) : y.narrow(0, s, n); // (n)
+            const loss = crossEntropy(linear(xb, weight, bias), yb);
+            opt.zeroGrad();
+            loss.backward();
+            opt.paramGroups[0]!.lr = cosineLr(lr, step++, steps);
+            opt.step();
+          });
         }
-        let sum = 0;
-        for (let c = 0; c < classes; c++) sum += probs[c] = Math.exp(probs[c]! - max);
-        const y = labels[r]!;
-        // d(mean CE)/d logit = (softmax - onehot) / n
-        for (let c = 0; c < classes; c++) {
-          const g = (probs[c]! / sum - (c === y ? 1 : 0)) / n;
-          grad[P + c]! += g;
-          const w = c * dim;
-          for (let d = 0; d < dim; d++) grad[w + d]! += g * data[x + d]!;
-        }
-      }
-      const lrNow = cosineLr(lr, step, steps);
-      step++;
-      const bc1 = 1 - 0.9 ** step;
-      const bc2 = Math.sqrt(1 - 0.999 ** step);
-      const decay = 1 - lrNow * wd;
-      for (let i = 0; i < P + classes; i++) {
-        const g = grad[i]!;
-        m1[i] = 0.9 * m1[i]! + 0.1 * g;
-        m2[i] = 0.999 * m2[i]! + 0.001 * g * g;
-        const update = (lrNow / bc1) * (m1[i]! / (Math.sqrt(m2[i]!) / bc2 + 1e-8));
-        if (i < P) weight[i] = weight[i]! * decay - update;
-        else bias[i - P] = bias[i - P]! * decay - update;
-      }
+      });
+    }
+    done = true;
+  } finally {
+    opt.zeroGrad(); // frees the last gradients
+    opt.dispose();
+    if (!done) {
+      weight.dispose();
+      bias.dispose();
     }
   }
-  return { weight, bias, dim, classes };
+  return { weight: weight.requiresGrad_(false), bias: bias.requiresGrad_(false) };
+}
+
+/** fitLinear on host rows: `data` (rows, dim) row-major and `labels`; returns the weights on the host. */
+export function trainLinear(data: Float32Array, labels: ArrayLike<number>, dim: number, classes: number, o: LinearTrainOptions = {}): LinearModel {
+  return tidy(() => {
+    const x = tensor(data, { shape: [labels.length, dim] });
+    const y = tensor(Int32Array.from(labels), { dtype: "i64" });
+    const m = fitLinear(x, y, classes, o);
+    return { weight: m.weight.toTypedArray() as Float32Array, bias: m.bias.toTypedArray() as Float32Array, dim, classes };
+  });
 }

@@ -5,7 +5,7 @@
 import { ConfigError } from "../../errors/config_error.js";
 import type { CommandModule } from "../main.js";
 
-const BENCHES = ["matmul", "tokenizer", "rewrite-client", "llama-batch", "train-step", "loader", "embed"] as const;
+const BENCHES = ["matmul", "tokenizer", "rewrite-client", "llama-batch", "train-step", "loader", "embed", "probe"] as const;
 
 export const summary = `throughput benchmarks (${BENCHES.join(", ")})`;
 

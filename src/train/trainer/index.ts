@@ -17,7 +17,7 @@ export { openEpochEval, type EpochEval } from "./epoch_eval.js";
 export { PhaseTimer, type PhaseStats } from "./profile.js";
 export { stepFlops, type StepFlops } from "./flops.js";
 export { benchTrainStep, type BenchStepOptions, type BenchStepResult } from "./bench_step.js";
-export { runTorchPeer, torchPeerScript, PEER_PYTHON } from "./torch_peer.js";
+export { runPeerScript, runTorchPeer, torchPeerScript, PEER_PYTHON } from "./torch_peer.js";
 export { OpProfile, type OpStats } from "./op_profile.js";
 export { STATE_FORMAT, STATE_VERSION, RNG_RULE, trainerState, type TrainerState } from "./state.js";
 export { NonFiniteLossError } from "./errors/non_finite_loss_error.js";

@@ -21,6 +21,11 @@ export function torchPeerScript(): string | undefined {
 export async function runTorchPeer(args: string[]): Promise<Record<string, unknown>> {
   const script = torchPeerScript();
   if (script === undefined) throw new LaclipError(`the PyTorch peer needs ${PEER_PYTHON} and ../shared/bench/torch_clip_step.py; neither LACLIP_SHARED nor ../shared has it`);
+  return runPeerScript(script, args);
+}
+
+/** Runs a Python peer `script` with /usr/bin/python3 and returns the JSON object on its last stdout line. */
+export async function runPeerScript(script: string, args: string[]): Promise<Record<string, unknown>> {
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((res, rej) => {
     const child = spawn(PEER_PYTHON, [script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "", err = "";
