@@ -14,7 +14,7 @@ import { openImageFolder } from "./image_folder.js";
 import { openLabelList } from "./label_list.js";
 import { openRetrievalList } from "./retrieval_list.js";
 import { readTemplates, type TemplateSet } from "./templates.js";
-import type { EvalClass, EvalSet, RetrievalSet } from "./types.js";
+import type { EvalClass, EvalSet, MultilabelSet, RetrievalSet } from "./types.js";
 import { openWdsSplit } from "./wds_set.js";
 
 export interface DatasetRequest {
@@ -34,7 +34,8 @@ export interface DatasetRequest {
 
 export type OpenedSplit =
   | { kind: "classification"; set: EvalSet; templates?: TemplateSet }
-  | { kind: "retrieval"; set: RetrievalSet };
+  | { kind: "retrieval"; set: RetrievalSet }
+  | { kind: "multilabel"; set: MultilabelSet; templates?: TemplateSet };
 
 /** The dataset's name without `wds/`. */
 export const datasetBaseName = (dataset: string): string => dataset.replace(/^wds\//, "");
@@ -80,8 +81,16 @@ export async function openDatasetSplit(req: DatasetRequest, split: string): Prom
     const fallback = await classesFor(req);
     const opened = await openWdsSplit(root, split, { classes: fallback });
     if (opened.kind === "retrieval") return opened;
+    const templates = await templatesFor(req, opened.templates);
+    if (opened.kind === "multilabel") {
+      if (req.classes === undefined) return { kind: "multilabel", set: opened.set, templates };
+      if (fallback!.length !== opened.set.classes.length) {
+        throw new ConfigError(`--classes ${req.classes} has ${fallback!.length} classes, but the multilabel targets under '${root}' cover ${opened.set.classes.length}; give a class file with one name per target position`, "classes");
+      }
+      return { kind: "multilabel", set: { ...opened.set, classes: fallback! }, templates };
+    }
     const set = req.classes === undefined ? opened.set : { ...opened.set, classes: fallback! };
-    return { kind: "classification", set, templates: await templatesFor(req, opened.templates) };
+    return { kind: "classification", set, templates };
   }
   const dir = join(root, split);
   if (!existsSync(dir)) throw new ConfigError(`no split '${split}' under '${root}': expected ${join(dir, "nshards.txt")} (WebDataset) or the folder ${dir}/<class>/ (ImageFolder); check --dataset-root and --split`, "split");
