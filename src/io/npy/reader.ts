@@ -4,6 +4,7 @@
  * and boolean types of either byte order are read; object arrays, strings and structured types are refused.
  * What a WebDataset `.npy` member holds (numpy.save of one array), e.g. a multilabel target vector.
  */
+import { halfToNumber } from "../half.js";
 
 export interface NpyArray {
   /** The type as the header spells it, e.g. `<f4`. */
@@ -31,15 +32,6 @@ const KINDS: Readonly<Record<string, (v: DataView, at: number, le: boolean) => n
   u8: (v, at, le) => Number(v.getBigUint64(at, le)),
   b1: (v, at) => v.getUint8(at),
 };
-
-function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 0x1f) return frac === 0 ? sign * Infinity : NaN;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
 
 export function readNpy(bytes: Uint8Array): NpyArray {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
