@@ -16,6 +16,7 @@ import type { FeatureCache } from "./feature_cache.js";
 import { fewShotEpisodes, type FewShotOptions } from "./few_shot.js";
 import { linearProbe, type LinearProbeOptions } from "./linear_probe.js";
 import { ZeroShotAccumulator } from "./metrics.js";
+import { multilabelZeroShot } from "./multilabel_zero_shot.js";
 import { retrievalRecall } from "./retrieval.js";
 import type { RunOptions } from "./run_model.js";
 import { scoreBlock } from "./scores.js";
@@ -40,6 +41,8 @@ export interface TaskResult {
   seconds: Record<string, number>;
   skipped: { path: string; reason: string }[];
   per_class?: { class: string; n: number; correct1: number; recall: number | null }[];
+  /** Multilabel zero-shot: each class's positives and average precision. */
+  per_class_ap?: { class: string; n_positive: number; average_precision: number }[];
   search?: { weight_decay: number; val_acc1: number }[];
 }
 
@@ -125,8 +128,12 @@ function result(task: EvalTaskName, req: DatasetRequest, o: BenchmarkOptions, sp
   return { dataset: req.dataset, model: o.identity.model, pretrained: o.identity.pretrained, task, metrics, language: "en", metrics_unit: "fraction", split, ...rest };
 }
 
+const MULTILABEL_TASKS = (source: string, task: string): string =>
+  `'${source}' is a multilabel set (dataset_type.txt says multilabel): laclip runs only zeroshot_classification on it (mean_average_precision, as CLIP_benchmark), not ${task}`;
+
 async function classification(splits: Splits, split: string, task: string): Promise<Extract<OpenedSplit, { kind: "classification" }>> {
   const s = await splits.open(split);
+  if (s.kind === "multilabel") throw new LaclipError(MULTILABEL_TASKS(s.set.source, task));
   if (s.kind !== "classification") throw new LaclipError(`${task} needs a classification dataset, but '${s.set.source}' is a retrieval set (dataset_type.txt says retrieval)`);
   return s;
 }
@@ -135,6 +142,11 @@ async function runTask(task: EvalTaskName, model: ZeroShotModel, splits: Splits,
   const split = o.split ?? "test";
   const done = (b: Body): TaskResult => result(task, req, o, split, b);
   if (task === "zeroshot_classification") {
+    const opened = await splits.open(split);
+    if (opened.kind === "multilabel") {
+      if (opened.templates === undefined) throw new LaclipError(`zero-shot classification of '${req.dataset}' needs templates: pass --templates (the dataset has no zeroshot_classification_templates.txt and is not built in)`);
+      return done(multilabelZeroShot(model, opened.set, opened.templates, await splits.encoded(split), o));
+    }
     const s = await classification(splits, split, task);
     if (s.templates === undefined) throw new LaclipError(`zero-shot classification of '${req.dataset}' needs templates: pass --templates (the dataset has no zeroshot_classification_templates.txt and is not built in)`);
     const { f, cached } = await splits.encoded(split);
@@ -159,6 +171,7 @@ async function runTask(task: EvalTaskName, model: ZeroShotModel, splits: Splits,
   }
   if (task === "zeroshot_retrieval") {
     const s = await splits.open(split);
+    if (s.kind === "multilabel") throw new LaclipError(MULTILABEL_TASKS(s.set.source, task));
     if (s.kind !== "retrieval") throw new LaclipError(`zero-shot retrieval needs captions, but '${s.set.source}' is a classification set; use a retrieval dataset (dataset_type.txt 'retrieval', or a .csv/.jsonl/Karpathy .json list)`);
     const { f, cached } = await splits.encoded(split);
     const texts: string[] = [];

@@ -5,6 +5,8 @@
  * torchvision); templates default to CLIP_benchmark's, and `slip` picks SLIP's. ImageNet also has LaCLIP's 7
  * (`laclip-7`) and CLIP's 80 (`openai-80`). `metric` is what SLIP's (and LaCLIP's) tables report for the set:
  * mean per-class recall for Aircraft, Pets, Caltech-101 and Flowers, top-1 accuracy elsewhere.
+ * `voc2007_multilabel` (CLIP_benchmark's multilabel VOC 2007, scored by mean average precision) has no class
+ * list in either file: its classes are SLIP's 20 VOC names in the VOC devkit's order, which is alphabetical.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,10 +16,10 @@ import { classesFromNames } from "./class_names.js";
 import { BUILTIN_TEMPLATES, type TemplateSet } from "./templates.js";
 import type { EvalClass } from "./types.js";
 
-export type ReportedMetric = "acc1" | "mean_per_class_recall";
+export type ReportedMetric = "acc1" | "mean_per_class_recall" | "mean_average_precision";
 
 /** CLIP_benchmark name -> SLIP key, and the metric SLIP reports. */
-const CATALOG: Readonly<Record<string, { slip?: string; metric: ReportedMetric }>> = {
+const CATALOG: Readonly<Record<string, { slip?: string; metric: ReportedMetric; sorted?: boolean }>> = {
   imagenet1k: { slip: "imagenet", metric: "acc1" },
   food101: { slip: "food101", metric: "acc1" },
   cifar10: { slip: "cifar10", metric: "acc1" },
@@ -41,6 +43,7 @@ const CATALOG: Readonly<Record<string, { slip?: string; metric: ReportedMetric }
   clevr_count_all: { slip: "clevr_counts", metric: "acc1" },
   kitti_closest_vehicle_distance: { slip: "kitti_distance", metric: "acc1" },
   voc2007: { slip: "voc2007", metric: "acc1" },
+  voc2007_multilabel: { slip: "voc2007", metric: "mean_average_precision", sorted: true },
   birdsnap: { slip: "birdsnap", metric: "acc1" },
   cub200: { slip: "cub200", metric: "acc1" },
   svhn: { metric: "acc1" },
@@ -84,7 +87,8 @@ export function builtinDataset(name: string, templates = "clip_benchmark"): Buil
   }
   const cbNames = data<Record<string, string[]>>("clip_benchmark_en_classnames.json")[name];
   const slipNames = entry.slip === undefined ? undefined : data<Record<string, (string | string[])[]>>("slip_labels.json")[entry.slip];
-  const names = name === "imagenet1k" ? data<string[]>("imagenet_classnames.json") : (cbNames ?? slipNames)!;
+  const listed = name === "imagenet1k" ? data<string[]>("imagenet_classnames.json") : (cbNames ?? slipNames)!;
+  const names = entry.sorted === true ? [...listed].sort() : listed;
   const cbTemplates = data<Record<string, string[]>>("clip_benchmark_en_templates.json")[name];
   const slipTemplates = entry.slip === undefined ? undefined : data<Record<string, string[]>>("slip_templates.json")[entry.slip];
   let list: readonly string[] | undefined;

@@ -3,6 +3,7 @@
  * any name whose root holds `S/nshards.txt`), an ImageFolder `DIR/S/<class>/...` for a built-in name or with a
  * class file, or a retrieval list (`.csv`, `.jsonl`, Karpathy `.json`) given as the dataset itself. Class names
  * come from `--classes`, else the dataset's own classnames.txt, else the built-in list; templates likewise.
+ * A path,label list with `--classes` whose rows give `labels` (several per image) is a multilabel set.
  */
 import { existsSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
@@ -12,9 +13,10 @@ import { readClassNames } from "./class_names.js";
 import { readFolderMap } from "./folder_map.js";
 import { openImageFolder } from "./image_folder.js";
 import { openLabelList } from "./label_list.js";
+import { openMultilabelList } from "./multilabel_list.js";
 import { openRetrievalList } from "./retrieval_list.js";
 import { readTemplates, type TemplateSet } from "./templates.js";
-import type { EvalClass, EvalSet, RetrievalSet } from "./types.js";
+import type { EvalClass, EvalSet, MultilabelSet, RetrievalSet } from "./types.js";
 import { openWdsSplit } from "./wds_set.js";
 
 export interface DatasetRequest {
@@ -34,7 +36,8 @@ export interface DatasetRequest {
 
 export type OpenedSplit =
   | { kind: "classification"; set: EvalSet; templates?: TemplateSet }
-  | { kind: "retrieval"; set: RetrievalSet };
+  | { kind: "retrieval"; set: RetrievalSet }
+  | { kind: "multilabel"; set: MultilabelSet; templates?: TemplateSet };
 
 /** The dataset's name without `wds/`. */
 export const datasetBaseName = (dataset: string): string => dataset.replace(/^wds\//, "");
@@ -68,6 +71,8 @@ export async function openDatasetSplit(req: DatasetRequest, split: string): Prom
     // the older forms: an ImageFolder directory or a path,label list, with a class file
     if (req.classes === undefined) throw new ConfigError(`'${req.dataset}' is an image folder or label list; pass --classes FILE with its class names`, "classes");
     const classes = await readClassNames(req.classes);
+    const multi = isList ? await openMultilabelList(req.dataset, classes, { imageRoot: req.imageRoot }) : undefined;
+    if (multi !== undefined) return { kind: "multilabel", set: multi, templates: await templatesFor(req) };
     const set = isList
       ? await openLabelList(req.dataset, classes, { imageRoot: req.imageRoot })
       : await openImageFolder(req.dataset, classes, { classesSource: req.classes, folderMap: req.folderMap === undefined ? undefined : await readFolderMap(req.folderMap, classes.length), folderMapSource: req.folderMap });
@@ -80,8 +85,16 @@ export async function openDatasetSplit(req: DatasetRequest, split: string): Prom
     const fallback = await classesFor(req);
     const opened = await openWdsSplit(root, split, { classes: fallback });
     if (opened.kind === "retrieval") return opened;
+    const templates = await templatesFor(req, opened.templates);
+    if (opened.kind === "multilabel") {
+      if (req.classes === undefined) return { kind: "multilabel", set: opened.set, templates };
+      if (fallback!.length !== opened.set.classes.length) {
+        throw new ConfigError(`--classes ${req.classes} has ${fallback!.length} classes, but the multilabel targets under '${root}' cover ${opened.set.classes.length}; give a class file with one name per target position`, "classes");
+      }
+      return { kind: "multilabel", set: { ...opened.set, classes: fallback! }, templates };
+    }
     const set = req.classes === undefined ? opened.set : { ...opened.set, classes: fallback! };
-    return { kind: "classification", set, templates: await templatesFor(req, opened.templates) };
+    return { kind: "classification", set, templates };
   }
   const dir = join(root, split);
   if (!existsSync(dir)) throw new ConfigError(`no split '${split}' under '${root}': expected ${join(dir, "nshards.txt")} (WebDataset) or the folder ${dir}/<class>/ (ImageFolder); check --dataset-root and --split`, "split");

@@ -27,7 +27,8 @@ export { retrievalRecall, type RetrievalOptions, type RetrievalResult } from "./
 export { cosineLr, fitLinear, trainLinear, type LinearModel, type LinearTrainOptions, type LinearWeights } from "./linear_train.js";
 export { fewShotSubset, linearProbe, searchGrid, weightDecayGrid, type LinearProbeMetrics, type LinearProbeOptions, type LinearProbeResult } from "./linear_probe.js";
 export { fewShotEpisode, fewShotEpisodes, type Episode, type FewShotMetrics, type FewShotOptions, type FewShotResult } from "./few_shot.js";
-export type { RetrievalSet } from "./types.js";
+export type { MultilabelSet, RetrievalSet } from "./types.js";
+export { averagePrecision, multilabelMetrics, type MultilabelMetrics } from "./average_precision.js";
 export { openWdsSplit, type WdsDataset, type WdsOptions } from "./wds_set.js";
 export { openRetrievalList, type RetrievalListOptions } from "./retrieval_list.js";
 export { builtinDataset, builtinDatasetNames, isBuiltinDataset, type BuiltinDataset, type ReportedMetric } from "./builtin.js";

@@ -8,7 +8,7 @@ import { dirname, extname, isAbsolute, join } from "node:path";
 import { ConfigError } from "../errors/config_error.js";
 import { FormatError } from "../errors/format_error.js";
 import { parseCsvRecord } from "../io/csv/record.js";
-import { readInputText } from "./read_list.js";
+import { parseJsonAt, readInputText } from "./read_list.js";
 import type { EvalClass, EvalSample, EvalSet } from "./types.js";
 
 export interface LabelListOptions {
@@ -16,9 +16,10 @@ export interface LabelListOptions {
   imageRoot?: string;
 }
 
-type Resolve = (label: unknown, line: number) => number;
+export type Resolve = (label: unknown, line: number) => number;
 
-function labelResolver(file: string, classes: readonly EvalClass[]): Resolve {
+/** Class index of a label (an index or a class name) on line `line` of `file`; anything else is an error naming both. */
+export function labelResolver(file: string, classes: readonly EvalClass[]): Resolve {
   const byName = new Map<string, number>();
   classes.forEach((c, i) => byName.set(c.name, byName.has(c.name) ? -1 : i));
   return (label, line) => {
@@ -45,12 +46,7 @@ function csvRow(text: string, line: number, file: string, resolve: Resolve): { p
 }
 
 function jsonRow(text: string, line: number, file: string, resolve: Resolve): { path: string; label: number } {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (err) {
-    throw new FormatError(`not valid JSON (${(err as Error).message})`, { file, line }, { cause: err });
-  }
+  const v = parseJsonAt(text, { file, line });
   const o = v as { path?: unknown; label?: unknown };
   if (v === null || typeof v !== "object" || typeof o.path !== "string" || o.path === "") {
     throw new FormatError('each line must be an object {"path": "...", "label": index or name}', { file, line });

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { ConfigError } from "../errors/config_error.js";
-import { FormatError } from "../errors/format_error.js";
+import { FormatError, type FileLocation } from "../errors/format_error.js";
 
 /** A JSON list's items (any JSON values), or a text file's lines with their 1-based line numbers. */
 export type ListItems = { kind: "json"; items: unknown[] } | { kind: "lines"; items: { text: string; line: number }[] };
@@ -44,4 +44,13 @@ export async function readListFile(file: string, key: string, what: string): Pro
     if (l.trim() === "") throw new FormatError(`blank line; every line must hold one entry (${what})`, { file, line: i + 1 });
   });
   return { kind: "lines", items: lines.map((text, i) => ({ text, line: i + 1 })) };
+}
+
+/** One JSON value from `text` (a JSON-lines row or a whole file); bad JSON is an error naming where it is. */
+export function parseJsonAt(text: string, at: FileLocation): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new FormatError(`not valid JSON (${(err as Error).message})`, at, { cause: err });
+  }
 }

@@ -11,7 +11,7 @@ import { dirname, extname, isAbsolute, join } from "node:path";
 import { ConfigError } from "../errors/config_error.js";
 import { FormatError } from "../errors/format_error.js";
 import { parseCsvRecord } from "../io/csv/index.js";
-import { readInputText } from "./read_list.js";
+import { parseJsonAt, readInputText } from "./read_list.js";
 import type { RetrievalSet } from "./types.js";
 
 export interface RetrievalListOptions {
@@ -53,12 +53,7 @@ function parseLines(text: string, file: string, csv: boolean, g: Gather): void {
       g.add(f[0]!, [f[1]!]);
       return;
     }
-    let v: { image?: unknown; caption?: unknown; captions?: unknown };
-    try {
-      v = JSON.parse(line) as typeof v;
-    } catch (err) {
-      throw new FormatError(`not valid JSON (${(err as Error).message})`, at, { cause: err });
-    }
+    const v = parseJsonAt(line, at) as { image?: unknown; caption?: unknown; captions?: unknown } | null;
     const caps = v?.captions ?? (v?.caption === undefined ? undefined : typeof v.caption === "string" ? [v.caption] : v.caption);
     if (typeof v?.image !== "string" || v.image === "") throw new FormatError('each line needs "image": a path', at);
     if (!Array.isArray(caps) || caps.length === 0 || caps.some((c) => typeof c !== "string" || c.trim() === "")) {
@@ -69,12 +64,7 @@ function parseLines(text: string, file: string, csv: boolean, g: Gather): void {
 }
 
 function parseKarpathy(text: string, file: string, split: string, g: Gather): void {
-  let doc: { images?: unknown };
-  try {
-    doc = JSON.parse(text) as typeof doc;
-  } catch (err) {
-    throw new FormatError(`not valid JSON (${(err as Error).message})`, { file }, { cause: err });
-  }
+  const doc = parseJsonAt(text, { file }) as { images?: unknown } | null;
   if (!Array.isArray(doc?.images)) throw new FormatError('a Karpathy split file has "images": [...]; for other JSON use .jsonl lines', { file });
   doc.images.forEach((im: { filename?: unknown; filepath?: unknown; split?: unknown; sentences?: unknown }, i: number) => {
     const at = { file, key: `images[${i}]` };

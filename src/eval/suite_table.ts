@@ -2,8 +2,8 @@
  * A suite's table, laid out like the paper's: one row per checkpoint, one column per dataset/task (its
  * headline metric, in percent with one decimal), and the mean of the row. Headline metrics: zero-shot
  * classification and the linear probe report what the dataset's paper reports (mean per-class recall for
- * Aircraft, Pets, Caltech-101 and Flowers; top-1 elsewhere), retrieval its image and text recall@1 (two
- * columns), few-shot its mean episode accuracy. A missing result is an empty cell and leaves the mean out.
+ * Aircraft, Pets, Caltech-101 and Flowers; top-1 elsewhere; mean average precision on a multilabel set, the only
+ * metric it has), retrieval its image and text recall@1 (two columns), few-shot its mean episode accuracy. A missing result is an empty cell and leaves the mean out.
  */
 import type { TaskResult } from "./benchmark.js";
 import { builtinDataset, isBuiltinDataset } from "./builtin.js";
@@ -20,6 +20,7 @@ function headline(r: TaskResult): [string, string][] {
   const perClass = isBuiltinDataset(name) && builtinDataset(name).metric === "mean_per_class_recall";
   switch (r.task) {
     case "zeroshot_classification":
+      if ("mean_average_precision" in r.metrics) return [[`${name}/zero-shot`, "mean_average_precision"]];
       return [[`${name}/zero-shot`, perClass ? "mean_per_class_recall" : "acc1"]];
     case "linear_probe":
       return [[`${name}/linear probe`, perClass ? "lp_mean_per_class_recall" : "lp_acc1"]];

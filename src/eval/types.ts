@@ -51,3 +51,16 @@ export interface EvalSet {
   /** How folders or labels were matched to classes, and anything skipped while listing; one line each. */
   notes: string[];
 }
+
+/**
+ * A multilabel classification set (CLIP_benchmark's `dataset_type.txt` = multilabel): each image may show
+ * several classes. Samples carry their own index as `label` (as a retrieval set's do), so features keep track
+ * of which target a row has; `targets[i]` is sample i's 0/1 vector over the classes.
+ */
+export interface MultilabelSet {
+  source: string;
+  classes: readonly EvalClass[];
+  samples: readonly EvalSample[];
+  targets: readonly Uint8Array[];
+  notes: string[];
+}

@@ -4,6 +4,7 @@
  * `numpy.core.multiarray.scalar(dtype, bytes)` (`numpy._core` in numpy 2). Nothing numpy is called: the dtype is
  * a record, and a scalar is decoded from its bytes into a plain number, bigint or boolean.
  */
+import { halfToNumber } from "../half.js";
 import { PyObject, isTuple, pyTypeName, type PyValue } from "../pickle/py_value.js";
 
 const SIZES: Readonly<Record<string, number>> = {
@@ -68,13 +69,4 @@ export function numpyScalar(args: readonly PyValue[]): PyValue {
 /** A Python int as PyValue maps it: a number when safe, else a bigint. */
 function safe(v: bigint): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-}
-
-function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac === 0 ? sign * Infinity : NaN;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
