@@ -5,8 +5,10 @@
  * torchvision); templates default to CLIP_benchmark's, and `slip` picks SLIP's. ImageNet also has LaCLIP's 7
  * (`laclip-7`) and CLIP's 80 (`openai-80`). `metric` is what SLIP's (and LaCLIP's) tables report for the set:
  * mean per-class recall for Aircraft, Pets, Caltech-101 and Flowers, top-1 accuracy elsewhere.
- * `voc2007_multilabel` (CLIP_benchmark's multilabel VOC 2007, scored by mean average precision) has no class
- * list in either file: its classes are SLIP's 20 VOC names in the VOC devkit's order, which is alphabetical.
+ * `voc2007` and `voc2007_multilabel` (CLIP_benchmark's cropped single-label and multilabel VOC 2007, the latter
+ * scored by mean average precision) have no class list in CLIP_benchmark's file: their classes are SLIP's 20 VOC
+ * names in the VOC devkit's order, which is alphabetical and CLIP_benchmark's label order (SLIP lists them
+ * otherwise).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -42,7 +44,7 @@ const CATALOG: Readonly<Record<string, { slip?: string; metric: ReportedMetric; 
   pcam: { slip: "patch_camelyon", metric: "acc1" },
   clevr_count_all: { slip: "clevr_counts", metric: "acc1" },
   kitti_closest_vehicle_distance: { slip: "kitti_distance", metric: "acc1" },
-  voc2007: { slip: "voc2007", metric: "acc1" },
+  voc2007: { slip: "voc2007", metric: "acc1", sorted: true },
   voc2007_multilabel: { slip: "voc2007", metric: "mean_average_precision", sorted: true },
   birdsnap: { slip: "birdsnap", metric: "acc1" },
   cub200: { slip: "cub200", metric: "acc1" },
