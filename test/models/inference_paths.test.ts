@@ -1,8 +1,8 @@
 /**
  * Inference takes shorter paths than training, which must give the same features: the fused attention's
  * forward without autograd (no saved probabilities), each tower's last block at its pooled token only
- * (src/models/clip/pooled_block.ts), and the text batch cut after its last EOT. Reference: the same model with
- * autograd on, which takes the full paths.
+ * (src/models/clip/pooled_block.ts), and the text batch cut after its last EOT, all in eval mode without autograd.
+ * Reference: the same model with autograd on, which takes the full paths.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -58,6 +58,11 @@ for (const preset of ["laclip-tiny", "open_clip-tiny"]) {
       assert.equal(E.liveTensors(), before, "no tensor left behind");
       assert.ok(maxAbs(full[0]!, short[0]!) < 1e-5, `image features differ by ${maxAbs(full[0]!, short[0]!)}`);
       assert.ok(maxAbs(full[1]!, short[1]!) < 1e-5, `text features differ by ${maxAbs(full[1]!, short[1]!)}`);
+      // training's own no-grad passes (exact accumulation's feature pass) keep the full path: bit for bit
+      model.train(true);
+      const trainNoGrad = E.noGrad(() => E.tidy(encode));
+      model.train(false);
+      assert.deepEqual([maxAbs(full[0]!, trainNoGrad[0]!), maxAbs(full[1]!, trainNoGrad[1]!)], [0, 0]);
       // a row's features do not depend on the longer rows beside it
       const alone = E.noGrad(() => E.tidy(() => model.encodeText(ids.narrow(0, 2, 1)).toTypedArray() as Float32Array));
       assert.ok(maxAbs(alone, full[1]!.subarray(2 * alone.length, 3 * alone.length)) < 1e-5);

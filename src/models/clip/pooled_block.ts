@@ -20,8 +20,12 @@ export interface BlockParts {
   mlp: MlpWeights;
 }
 
-/** Whether a tower may evaluate its last block at the pooled token only: inference (no autograd). */
-export const poolOnlyLastBlock = (): boolean => !isGradEnabled();
+/**
+ * Whether a tower takes the inference paths (last block at the pooled token, text cut after its last EOT):
+ * eval mode and no autograd. Training's no-grad passes (the feature pass of exact accumulation) stay on the
+ * full path, so that their features equal the ones the gradient pass recomputes bit for bit.
+ */
+export const inferencePaths = (m: { training: boolean }): boolean => !m.training && !isGradEnabled();
 
 /**
  * The block's output rows at positions `at` (B,) int64 of x (B, T, E) → (B, E). `causal`: the row sees

@@ -3,10 +3,11 @@
  * (`token_embedding`, `positional_embedding`, `transformer`, `ln_final`, `text_projection`), so it registers
  * them on the CLIP module itself rather than under a child; this object only holds the forward pass.
  */
-import { empty, isGradEnabled, tidy, type Tensor } from "../../engine/index.js";
+import { empty, tidy, type Tensor } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
 import { Embedding, LayerNorm, type FactoryOptions, type Module } from "../../nn/index.js";
 import type { TextConfig } from "./config.js";
+import { inferencePaths } from "./pooled_block.js";
 import { Transformer } from "./transformer.js";
 
 export class TextTower {
@@ -41,8 +42,8 @@ export class TextTower {
     return tidy(() => {
       const eot = tokens.argmax(-1); // (B,)
       // Inference: under the causal mask nothing after a row's EOT reaches its EOT, so the batch is cut after
-      // its last EOT (captions are mostly far shorter than the context). With autograd the shapes stay as given.
-      const used = isGradEnabled() ? t : Number(eot.max().item()) + 1;
+      // its last EOT (captions are mostly far shorter than the context). Training keeps the shapes as given.
+      const used = !inferencePaths(this.owner) ? t : Number(eot.max().item()) + 1;
       const ids = used < t ? tokens.narrow(1, 0, used) : tokens; // (B, T')
       let pos = this.owner.param("positional_embedding"); // (contextLength, width)
       if (used < this.config.contextLength) pos = pos.narrow(0, 0, used); // (T', width)

@@ -5,7 +5,7 @@
 import { arange, tidy, type Tensor } from "../../engine/index.js";
 import { LayerNorm, Linear, Module, ModuleList, MultiheadAttention, type FactoryOptions } from "../../nn/index.js";
 import { blockNorm, mlp, packedSelfAttention, type MlpWeights, type PackedAttentionWeights } from "./attention.js";
-import { blockAt, poolOnlyLastBlock } from "./pooled_block.js";
+import { blockAt, inferencePaths } from "./pooled_block.js";
 import type { Activation } from "./config.js";
 
 export interface TransformerOptions extends FactoryOptions {
@@ -96,13 +96,13 @@ export class Transformer extends Module {
   }
 
   /**
-   * The output at positions `at` (B,) int64 of x (B, T, width) → (B, width): the pooled token. Under inference
-   * the last block runs at those rows only (pooled_block.ts); with autograd, the whole stack and a gather.
+   * The output at positions `at` (B,) int64 of x (B, T, width) → (B, width): the pooled token. On the inference
+   * paths the last block runs at those rows only (pooled_block.ts); otherwise the whole stack and a gather.
    */
   forwardAt(x: Tensor, at: Tensor, causal: boolean): Tensor {
     const blocks = [...this.resblocks];
     const rows = (): Tensor => arange(x.shape[0]!, undefined, 1, { device: x.device });
-    if (!poolOnlyLastBlock() || blocks.length === 0) return tidy(() => this.forward(x, causal).index(rows(), at));
+    if (!inferencePaths(this) || blocks.length === 0) return tidy(() => this.forward(x, causal).index(rows(), at));
     const last = blocks.pop()!;
     let cur = x;
     for (const block of blocks) {

@@ -6,7 +6,7 @@
 import { cat, empty, tidy, zeros, type Tensor } from "../../engine/index.js";
 import { Conv2d, LayerNorm, Linear, Module, ModuleList, type FactoryOptions } from "../../nn/index.js";
 import { blockNorm, mlp, packedSelfAttention, type MlpWeights, type PackedAttentionWeights } from "./attention.js";
-import { blockAt, poolOnlyLastBlock } from "./pooled_block.js";
+import { blockAt, inferencePaths } from "./pooled_block.js";
 import type { Activation, VisionConfig } from "./config.js";
 
 class TimmAttention extends Module {
@@ -133,7 +133,7 @@ export class LaclipVisionTransformer extends Module {
       if (this.norm_pre !== undefined) x = this.norm_pre.forward(x);
       const blocks = [...this.blocks];
       // Inference: the last block at the CLS row only (pooled_block.ts); LayerNorm is per token, so norm that row only.
-      const last = poolOnlyLastBlock() ? blocks.pop() : undefined;
+      const last = inferencePaths(this) ? blocks.pop() : undefined;
       for (const block of blocks) {
         const next = block.forward(x);
         x.dispose();
