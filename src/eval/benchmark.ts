@@ -7,106 +7,21 @@
  *   const results = await runDatasetTasks(model, { dataset: "wds/cifar10", root }, { tasks: ["zeroshot_classification", "linear_probe"], ... });
  */
 import { LaclipError } from "../errors/laclip_error.js";
-import type { EvalTransformSpec, ImageDecoder } from "../image/index.js";
-import { classWeightRows, type TextTokenizer } from "./classifier.js";
-import { openDatasetSplit, type DatasetRequest, type OpenedSplit } from "./dataset_open.js";
-import { imageFeatures, textFeatures, type SplitFeatures } from "./encode_set.js";
+import type { BenchmarkOptions, EvalTaskName, TaskResult } from "./benchmark_types.js";
+import { classWeightRows } from "./classifier.js";
+import type { DatasetRequest, OpenedSplit } from "./dataset_open.js";
+import { textFeatures, type SplitFeatures } from "./encode_set.js";
 import { holdOutRows } from "./features.js";
-import type { FeatureCache } from "./feature_cache.js";
-import { fewShotEpisodes, type FewShotOptions } from "./few_shot.js";
-import { linearProbe, type LinearProbeOptions } from "./linear_probe.js";
+import { fewShotEpisodes } from "./few_shot.js";
+import { linearProbe } from "./linear_probe.js";
 import { ZeroShotAccumulator } from "./metrics.js";
 import { multilabelZeroShot } from "./multilabel_zero_shot.js";
 import { retrievalRecall } from "./retrieval.js";
-import type { RunOptions } from "./run_model.js";
 import { scoreBlock } from "./scores.js";
+import { Splits } from "./splits.js";
 import type { ZeroShotModel } from "./types.js";
 
-export const EVAL_TASKS = ["zeroshot_classification", "zeroshot_retrieval", "linear_probe", "few_shot"] as const;
-export type EvalTaskName = (typeof EVAL_TASKS)[number];
-
-/** One result file: CLIP_benchmark's six keys first, then laclip's. */
-export interface TaskResult {
-  dataset: string;
-  model: string;
-  pretrained: string;
-  task: EvalTaskName;
-  metrics: Record<string, number | boolean | null>;
-  language: "en";
-  /** Accuracies and recalls are fractions of 1, as in CLIP_benchmark and laclip's training logs. */
-  metrics_unit: "fraction";
-  split: string;
-  settings: Record<string, unknown>;
-  counts: Record<string, number>;
-  seconds: Record<string, number>;
-  skipped: { path: string; reason: string }[];
-  per_class?: { class: string; n: number; correct1: number; recall: number | null }[];
-  /** Multilabel zero-shot: each class's positives and average precision. */
-  per_class_ap?: { class: string; n_positive: number; average_precision: number }[];
-  search?: { weight_decay: number; val_acc1: number }[];
-}
-
-export interface BenchmarkOptions extends RunOptions {
-  tasks: readonly EvalTaskName[];
-  /** The evaluated split. Default "test". */
-  split?: string;
-  /** The linear probe's training split. Default "train". */
-  trainSplit?: string;
-  /** A validation split for the weight decay search. */
-  valSplit?: string;
-  /** Or: this fraction of the training split held out for it (seeded). */
-  valProportion?: number;
-  tokenizer: TextTokenizer;
-  contextLength: number;
-  transform: EvalTransformSpec;
-  /** Images per encodeImage call. Default 64. */
-  batchSize?: number;
-  decoder?: ImageDecoder;
-  /** recall@k values. Default [1, 5, 10]. */
-  recallK?: readonly number[];
-  linearProbe?: Pick<LinearProbeOptions, "lr" | "epochs" | "batchSize" | "seed" | "fewshotK">;
-  fewShot?: FewShotOptions;
-  /** Image features on disk; default none (features live for this call only). */
-  cache?: FeatureCache;
-  /** The names written into every result, and the checkpoint path the cache keys on. */
-  identity: { model: string; pretrained: string; checkpoint: string };
-  /** What else changes the features (written into the cache key). */
-  preprocessing?: unknown;
-  log?: (line: string) => void;
-}
-
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-
-/** A split opened and encoded once, whichever task asks first. */
-class Splits {
-  private readonly opened = new Map<string, Promise<OpenedSplit>>();
-  private readonly features = new Map<string, Promise<{ f: SplitFeatures; cached: boolean }>>();
-  constructor(private readonly model: ZeroShotModel, private readonly req: DatasetRequest, private readonly o: BenchmarkOptions) {}
-
-  open(split: string): Promise<OpenedSplit> {
-    if (!this.opened.has(split)) this.opened.set(split, openDatasetSplit(this.req, split));
-    return this.opened.get(split)!;
-  }
-
-  encoded(split: string): Promise<{ f: SplitFeatures; cached: boolean }> {
-    if (!this.features.has(split)) this.features.set(split, this.encode(split));
-    return this.features.get(split)!;
-  }
-
-  private async encode(split: string): Promise<{ f: SplitFeatures; cached: boolean }> {
-    const opened = await this.open(split);
-    const samples = opened.kind === "retrieval" ? opened.set.images : opened.set.samples;
-    const key = { checkpoint: this.o.identity.checkpoint, dataset: this.req.dataset, split, samples, preprocessing: { transform: this.o.transform, bf16: this.o.bf16 ?? false, extra: this.o.preprocessing } };
-    const hit = await this.o.cache?.get(key);
-    if (hit !== undefined) {
-      this.o.log?.(`${this.req.dataset} ${split}: ${hit.labels.length} image features from the cache`);
-      return { f: hit, cached: true };
-    }
-    const f = await imageFeatures(this.model, samples, opened.set.source, { ...this.o, log: this.o.log });
-    await this.o.cache?.put(key, f);
-    return { f, cached: false };
-  }
-}
 
 export async function runDatasetTasks(model: ZeroShotModel, req: DatasetRequest, o: BenchmarkOptions): Promise<TaskResult[]> {
   const splits = new Splits(model, req, o);

@@ -35,7 +35,8 @@ export { builtinDataset, builtinDatasetNames, isBuiltinDataset, type BuiltinData
 export { datasetBaseName, datasetRoot, openDatasetSplit, type DatasetRequest, type OpenedSplit } from "./dataset_open.js";
 export { imageFeatures, textFeatures, type ImageFeatureOptions, type SplitFeatures, type TextFeatureOptions } from "./encode_set.js";
 export { FeatureCache, featureKey, type FeatureKey } from "./feature_cache.js";
-export { EVAL_TASKS, runDatasetTasks, type BenchmarkOptions, type EvalTaskName, type TaskResult } from "./benchmark.js";
+export { runDatasetTasks } from "./benchmark.js";
+export { EVAL_TASKS, type BenchmarkOptions, type EvalTaskName, type TaskResult } from "./benchmark_types.js";
 export { outTakesMany, resultFileName, resultPath, writeJson } from "./result_files.js";
 export { defaultFeatureCache, evalBenchmark, type EvalBenchmarkOptions } from "./run_benchmark.js";
 export { runSuite, type SuiteRun } from "./suite.js";

@@ -8,7 +8,7 @@ import { existsSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { writeAll, writeFileAtomic } from "../io/file/atomic_write.js";
-import type { TaskResult } from "./benchmark.js";
+import type { TaskResult } from "./benchmark_types.js";
 
 /** Characters a file name can hold safely; the rest become `_` (a model described in words has spaces). */
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9._+=-]+/g, "_");

@@ -18,7 +18,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { parse } from "yaml";
 import { ConfigError } from "../errors/config_error.js";
 import { FormatError } from "../errors/format_error.js";
-import { EVAL_TASKS, type EvalTaskName, type TaskResult } from "./benchmark.js";
+import { EVAL_TASKS, type EvalTaskName, type TaskResult } from "./benchmark_types.js";
 import { evalBenchmark, type EvalBenchmarkOptions } from "./run_benchmark.js";
 import { writeJson } from "./result_files.js";
 import { suiteTable, tableCsv, tableMarkdown, type SuiteTable } from "./suite_table.js";

@@ -5,7 +5,7 @@
  * Aircraft, Pets, Caltech-101 and Flowers; top-1 elsewhere; mean average precision on a multilabel set, the only
  * metric it has), retrieval its image and text recall@1 (two columns), few-shot its mean episode accuracy. A missing result is an empty cell and leaves the mean out.
  */
-import type { TaskResult } from "./benchmark.js";
+import type { TaskResult } from "./benchmark_types.js";
 import { builtinDataset, isBuiltinDataset } from "./builtin.js";
 import { datasetBaseName } from "./dataset_open.js";
 
