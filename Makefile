@@ -24,7 +24,7 @@ dist/.built: node_modules/.package-lock.json $(TS_SRC)
 	@touch $@
 
 # The main job: `laclip demo` (docs/demo.md) trains CLIP and LaCLIP on emoji from the installed npm packages and
-# compares them zero-shot on a held-out art style; at most about 10 minutes on 2 cores (6 m 20 s measured here), ending with one JSON line.
+# compares them zero-shot on a held-out art style; at most about 10 minutes on 2 cores (6 m 2 s measured here), ending with one JSON line.
 demo: setup
 	node bin/laclip.js demo
 
