@@ -77,7 +77,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await mod.run(rest);
   } catch (err) {
-    const report = reportFor(name, err);
+    // `laclip bench matmul --help` lists matmul's options: the help pointer names the benchmark too.
+    const sub = name === "bench" && rest[0] !== undefined && !rest[0].startsWith("-") ? `${name} ${rest[0]}` : name;
+    const report = reportFor(sub, err);
     if (report === undefined) throw err;
     console.error(`laclip ${name}: ${report.message}`);
     if (process.env.LACLIP_DEBUG) console.error(err);
