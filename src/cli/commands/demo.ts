@@ -4,11 +4,11 @@
  * art style, then one JSON line. `laclip demo prepare` runs the data step alone. Options are only parsed here;
  * the run is src/demo (docs/demo.md).
  */
-import { parseArgs } from "node:util";
 import { ConfigError } from "../../errors/config_error.js";
 import type { DemoMethod, DemoOptions } from "../../demo/options.js";
 import type { RewriterOptions } from "../../rewrite/types.js";
 import { intOption as int, positiveOption as positive } from "../option_values.js";
+import { parseCommandArgs } from "../parse_command_args.js";
 
 export const summary = "train CLIP and LaCLIP on emoji (from npm packages) and compare them zero-shot on a held-out style (docs/demo.md)";
 
@@ -35,7 +35,7 @@ const OPTIONS = {
   merges: S, "bpe-merges": S, help: { type: "boolean", short: "h" },
 } as const;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
+type Values = ReturnType<typeof parseCommandArgs<{ options: typeof OPTIONS }>>["values"];
 
 function list(v: string | undefined): string[] | undefined {
   return v?.split(",").map((s) => s.trim()).filter((s) => s !== "");
@@ -91,12 +91,7 @@ async function demoOptions(v: Values): Promise<DemoOptions> {
 
 export async function run(argv: string[]): Promise<number> {
   if (argv[0] === "prepare") return (await import("../../demo/data/prepare_command.js")).run(argv.slice(1));
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true });
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}\n${USAGE}`, "argv", { cause: err });
-  }
+  const parsed = parseCommandArgs({ args: argv, options: OPTIONS, strict: true }, USAGE);
   const v = parsed.values;
   if (v.help) return console.log(USAGE), 0;
   const options = await demoOptions(v);

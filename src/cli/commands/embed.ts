@@ -2,13 +2,13 @@
  * `laclip embed --checkpoint X [--images DIR] [--texts FILE] --out F`: L2-normalised embeddings of image files
  * and/or text lines with a checkpoint of either layout, written as safetensors (format: docs/models.md).
  */
-import { parseArgs } from "node:util";
 import { checkOutputFile } from "../output.js";
 import { ConfigError } from "../../errors/config_error.js";
 import type { Resampler } from "../../image/index.js";
 import { embedToFile } from "../../models/clip/embed.js";
 import { CHECKPOINT_OPTIONS, CHECKPOINT_USAGE, checkpointChoice } from "../checkpoint_options.js";
 import { intOption as int } from "../option_values.js";
+import { parseCommandArgs } from "../parse_command_args.js";
 
 export const summary = "write L2-normalised image and/or text embeddings of a checkpoint (either layout) to safetensors";
 
@@ -22,19 +22,14 @@ ${CHECKPOINT_USAGE}
 const STRING = { type: "string" } as const;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        ...CHECKPOINT_OPTIONS, images: STRING, texts: STRING, out: STRING, batch: STRING, merges: STRING, resampler: STRING,
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}\n${USAGE}`, "argv", { cause: err });
-  }
+  const { values } = parseCommandArgs({
+    args: argv,
+    options: {
+      ...CHECKPOINT_OPTIONS, images: STRING, texts: STRING, out: STRING, batch: STRING, merges: STRING, resampler: STRING,
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  }, USAGE);
   if (values.help) {
     console.log(USAGE);
     return 0;

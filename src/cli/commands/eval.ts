@@ -4,7 +4,6 @@
  * classification of an image folder or label list (`--images`). Only option parsing lives here (library:
  * src/eval/; formats and meaning of the numbers: docs/eval.md).
  */
-import { parseArgs } from "node:util";
 import type { Device } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
 import { UsageError } from "../../errors/usage_error.js";
@@ -12,6 +11,7 @@ import { EVAL_TASKS, evalBenchmark, evalFromFiles, outTakesMany, runSuite, type 
 import { CHECKPOINT_OPTIONS, CHECKPOINT_USAGE, checkpointChoice } from "../checkpoint_options.js";
 import { checkOutputFile } from "../output.js";
 import { intOption as int, positiveOption as positive, oneOfOption as oneOf } from "../option_values.js";
+import { parseCommandArgs } from "../parse_command_args.js";
 
 export const summary = "CLIP_benchmark tasks: zero-shot classification/retrieval, linear probe, few-shot; suites";
 
@@ -55,7 +55,7 @@ const OPTIONS = {
   resampler: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" },
 } as const;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
+type Values = ReturnType<typeof parseCommandArgs<{ options: typeof OPTIONS }>>["values"];
 
 function required(v: string | undefined, key: string): string {
   if (v === undefined || v === "") throw new ConfigError(`--${key} is required\n${USAGE}`, key);
@@ -145,12 +145,7 @@ async function runLegacy(v: Values): Promise<number> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true });
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}\n${USAGE}`, "argv", { cause: err });
-  }
+  const parsed = parseCommandArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }, USAGE);
   const v = parsed.values;
   if (v.help) {
     console.log(USAGE);

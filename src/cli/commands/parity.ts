@@ -3,10 +3,10 @@
  * family and quantity ({dir, family, quantity, n, maxAbsErr, maxRelErr, atol, rtol, ok, detail}); exit status
  * 1 when any is out of tolerance, 2 when no directory could be checked at all.
  */
-import { parseArgs } from "node:util";
 import type { Device } from "../../engine/index.js";
 import { ConfigError } from "../../errors/config_error.js";
 import { defaultParityDirs, formatResult, runParity } from "../../parity/index.js";
+import { parseCommandArgs } from "../parse_command_args.js";
 
 export const summary = "check the models and tokenizer against PyTorch parity fixtures (one JSON line per quantity)";
 
@@ -18,15 +18,10 @@ const USAGE = `usage: laclip parity [DIR...] [--merges FILE] [--device cpu|cuda|
   --numbers-only  only embeddings, logit scale, losses and gradients (skips reading checkpoint.pt)`;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv, allowPositionals: true, strict: true,
-      options: { merges: { type: "string" }, device: { type: "string" }, "numbers-only": { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    });
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}\n${USAGE}`, "argv", { cause: err });
-  }
+  const parsed = parseCommandArgs({
+    args: argv, allowPositionals: true, strict: true,
+    options: { merges: { type: "string" }, device: { type: "string" }, "numbers-only": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  }, USAGE);
   if (parsed.values.help) {
     console.log(USAGE);
     return 0;

@@ -3,8 +3,8 @@
  * from `laclip train` output folders and `laclip demo` work dirs. Options are only parsed here; the page is
  * src/report (docs/demo.md).
  */
-import { parseArgs } from "node:util";
 import { ConfigError } from "../../errors/config_error.js";
+import { parseCommandArgs } from "../parse_command_args.js";
 
 export const summary = "an HTML report (curves, per-task accuracy with intervals, samples) from train runs or a demo work dir";
 
@@ -13,12 +13,7 @@ const USAGE = `usage: laclip report RUN_DIR... [--out report.html] [--title TEXT
   --out     the HTML file to write (default report.html)`;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { out: { type: "string" }, title: { type: "string" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}\n${USAGE}`, "argv", { cause: err });
-  }
+  const parsed = parseCommandArgs({ args: argv, options: { out: { type: "string" }, title: { type: "string" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true }, USAGE);
   if (parsed.values.help) return console.log(USAGE), 0;
   if (parsed.positionals.length === 0) throw new ConfigError(`give at least one RUN_DIR\n${USAGE}`, "RUN_DIR");
   const out = parsed.values.out ?? "report.html";

@@ -6,7 +6,6 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { ConfigError } from "../../errors/config_error.js";
 import { LaclipError } from "../../errors/laclip_error.js";
 import { INPUT_FORMATS, type InputFormat } from "../../rewrite/io/input_item.js";
@@ -19,6 +18,7 @@ import { summaryLine } from "../../rewrite/job/summary.js";
 import { checkRewriterOptions, createRewriter } from "../../rewrite/rewriter.js";
 import type { RewriterOptions } from "../../rewrite/types.js";
 import { intOption as int, oneOfOption as oneOf } from "../option_values.js";
+import { parseCommandArgs } from "../parse_command_args.js";
 
 export const summary = "rewrite captions with an LLM (LaCLIP), resumable and sharded; 'rewrite merge' joins shards";
 
@@ -48,7 +48,7 @@ const OPTIONS = {
   progress: { type: "string" }, "log-every": { type: "string" }, help: { type: "boolean", short: "h" },
 } as const;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
+type Values = ReturnType<typeof parseCommandArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
 
 function num(v: string | undefined, key: string): number | undefined {
   if (v === undefined) return undefined;
@@ -124,12 +124,7 @@ async function merge(v: Values, positionals: string[]): Promise<number> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}\n${USAGE}`, "argv", { cause: err });
-  }
+  const parsed = parseCommandArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }, USAGE);
   const { values: v, positionals } = parsed;
   if (v.help) return console.log(USAGE), 0;
   try {

@@ -1,21 +1,16 @@
 /**
  * `laclip serve DIR`: the zero-shot page for an `onnx` export (docs/export.md). Runs until interrupted.
  */
-import { parseArgs } from "node:util";
 import { ConfigError } from "../../errors/config_error.js";
 import { startServe } from "../../serve/server.js";
+import { parseCommandArgs } from "../parse_command_args.js";
 
 export const summary = "serve a zero-shot page (image + labels → probabilities) for an onnx export, inference in the browser";
 
 const USAGE = "usage: laclip serve DIR [--port 8080] [--host 127.0.0.1]   (DIR: made by laclip export --format onnx)";
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { port: { type: "string" }, host: { type: "string" }, help: { type: "boolean" } }, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}\n${USAGE}`, "argv", { cause: err });
-  }
+  const parsed = parseCommandArgs({ args: argv, options: { port: { type: "string" }, host: { type: "string" }, help: { type: "boolean" } }, allowPositionals: true, strict: true }, USAGE);
   const { values, positionals } = parsed;
   if (values.help) {
     console.log(USAGE);

@@ -3,7 +3,7 @@
  * Each output is JSON, one line per result.
  */
 import { createInterface } from "node:readline";
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { ParseArgsConfig } from "node:util";
 import { ConfigError } from "../../errors/config_error.js";
 import { UsageError } from "../../errors/usage_error.js";
 import type { ClipTokenizer } from "../../tokenizer/clip_tokenizer.js";
@@ -12,6 +12,7 @@ import { writeMergesFile } from "../../tokenizer/merges_file.js";
 import { readLines } from "../../tokenizer/train/read_lines.js";
 import { trainBpe, type TrainBpeOptions } from "../../tokenizer/train/train_bpe.js";
 import { intOption as int } from "../option_values.js";
+import { parseCommandArgs } from "../parse_command_args.js";
 
 export const summary = "train a CLIP BPE merges file from captions (train), or encode/decode text with one";
 
@@ -25,11 +26,7 @@ const USAGE = `usage:
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
 function parse(argv: string[], options: Options) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}\n${USAGE}`, "argv", { cause: err });
-  }
+  return parseCommandArgs({ args: argv, options, allowPositionals: true, strict: true }, USAGE);
 }
 
 function str(value: unknown): string | undefined {

@@ -3,10 +3,10 @@
  * command to mount as `laclip demo prepare`: parses options and calls `prepareDemoData`. Prints one JSON line
  * (paths and counts) on stdout; the summary goes to stderr.
  */
-import { parseArgs } from "node:util";
 import { ConfigError } from "../../errors/config_error.js";
 import { checkBackground } from "./background.js";
 import { prepareDemoData } from "./prepare.js";
+import { parseCommandArgs } from "../../cli/parse_command_args.js";
 
 export const summary = "build the demo's emoji dataset (training CSV, held-out zero-shot sets) from installed packages";
 
@@ -29,20 +29,15 @@ function list(v: string | undefined, fallback: string[]): string[] {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        "work-dir": STRING, "train-styles": STRING, "eval-styles": STRING, size: STRING, seed: STRING, "max-emoji": STRING,
-        background: STRING, "caption-keywords": FLAG, "skin-tones": FLAG, "keep-duplicate-glyphs": FLAG, concurrency: STRING,
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}\n${USAGE}`, "argv", { cause: err });
-  }
+  const { values } = parseCommandArgs({
+    args: argv,
+    options: {
+      "work-dir": STRING, "train-styles": STRING, "eval-styles": STRING, size: STRING, seed: STRING, "max-emoji": STRING,
+      background: STRING, "caption-keywords": FLAG, "skin-tones": FLAG, "keep-duplicate-glyphs": FLAG, concurrency: STRING,
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  }, USAGE);
   if (values.help) {
     console.log(USAGE);
     return 0;
