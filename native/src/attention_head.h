@@ -56,26 +56,29 @@ LC_INLINE void StoreHead(TO* out, const C* o, const Dims& d, int64_t b, int64_t 
   }
 }
 
+// Normalises one row x (hd) in place to xhat, writes y = xhat w + b in y's dtype, and returns rstd.
+template <typename C, typename TY>
+LC_INLINE C NormRow(C* __restrict x, TY* __restrict y, const C* __restrict w, const C* __restrict bias, int64_t hd, C eps) {
+  C s = 0;
+#pragma omp simd reduction(+ : s)
+  for (int64_t j = 0; j < hd; ++j) s += x[j];
+  const C mu = s / C(hd);
+  C q = 0;
+#pragma omp simd reduction(+ : q)
+  for (int64_t j = 0; j < hd; ++j) q += (x[j] - mu) * (x[j] - mu);
+  const C rs = C(1) / std::sqrt(q / C(hd) + eps);
+  for (int64_t j = 0; j < hd; ++j) {
+    x[j] = (x[j] - mu) * rs;
+    k::St(y, j, x[j] * w[j] + bias[j]);
+  }
+  return rs;
+}
+
 // Normalises each row of x (T, hd) in place to xhat, keeps rstd, then writes y = xhat w + b.
 template <typename C>
 LC_INLINE void NormRows(C* __restrict x, C* __restrict y, C* __restrict rstd, const C* __restrict w,
                         const C* __restrict bias, int64_t T, int64_t hd, C eps) {
-  for (int64_t t = 0; t < T; ++t) {
-    C* r = x + t * hd;
-    C s = 0;
-#pragma omp simd reduction(+ : s)
-    for (int64_t j = 0; j < hd; ++j) s += r[j];
-    const C mu = s / C(hd);
-    C q = 0;
-#pragma omp simd reduction(+ : q)
-    for (int64_t j = 0; j < hd; ++j) q += (r[j] - mu) * (r[j] - mu);
-    const C rs = C(1) / std::sqrt(q / C(hd) + eps);
-    rstd[t] = rs;
-    for (int64_t j = 0; j < hd; ++j) {
-      r[j] = (r[j] - mu) * rs;
-      y[t * hd + j] = r[j] * w[j] + bias[j];
-    }
-  }
+  for (int64_t t = 0; t < T; ++t) rstd[t] = NormRow<C, C>(x + t * hd, y + t * hd, w, bias, hd, eps);
 }
 
 // LayerNorm backward of rows given xhat and rstd: dx in place of dy; dw += dy xhat, db += dy.

@@ -25,15 +25,8 @@ LC_INLINE void LoadBf16(k::bf16* __restrict dst, const TQ* qkv, const Dims& d, i
       for (int64_t j = 0; j < hd; ++j) k::St(o, j, k::Ld(src, j));
       continue;
     }
-    float s = 0;
-#pragma omp simd reduction(+ : s)
-    for (int64_t j = 0; j < hd; ++j) s += x[j] = k::Ld(src, j);
-    const float mu = s / float(hd);
-    float q = 0;
-#pragma omp simd reduction(+ : q)
-    for (int64_t j = 0; j < hd; ++j) q += (x[j] - mu) * (x[j] - mu);
-    const float rs = 1.0f / std::sqrt(q / float(hd) + float(d.eps));
-    for (int64_t j = 0; j < hd; ++j) k::St(o, j, (x[j] - mu) * rs * w[j] + bias[j]);
+    for (int64_t j = 0; j < hd; ++j) x[j] = k::Ld(src, j);
+    NormRow<float, k::bf16>(x, o, w, bias, hd, float(d.eps));
   }
 }
 

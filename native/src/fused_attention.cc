@@ -50,33 +50,52 @@ bool DispatchQkv(at::ScalarType t, F&& f) {
   return false;
 }
 
+at::Tensor Val(const c10::optional<at::Tensor>& t) { return t.value_or(at::Tensor()); }
+
+struct Forwarded {
+  at::Tensor qkv, out, probs;
+  bool lowp;
+};
+
+// The forward over every (batch, head) task: out (B, T, E), and with `keepProbs` (training) the probabilities
+// (B x heads, T, T) for the backward. Without (inference) none are kept, and bf16 products take the path that
+// writes q, k, v and the probabilities as bf16 directly (attention_infer.h).
+Forwarded RunForward(const at::Tensor& qkvIn, const at::Tensor& qw, const at::Tensor& qb, const at::Tensor& kw,
+                     const at::Tensor& kb, int64_t heads, bool causal, double scale, double eps, bool keepProbs) {
+  at::Tensor qkv = qkvIn.contiguous();
+  // bf16 products for bf16 input, and for f32 input under CPU autocast (what autocast's matmul would do);
+  // the output is then bf16 too, as autocast's matmul output.
+  const auto autocastDtype = CpuAutocastDtype(qkv);
+  const bool lowp = qkv.scalar_type() == at::kBFloat16 || (qkv.scalar_type() == at::kFloat && autocastDtype == at::kBFloat16);
+  const Dims d = DimsOf(qkv, heads, causal, scale, eps, qw.defined(), kw.defined(), lowp);
+  at::Tensor out = at::empty({d.B, d.T, d.E}, qkv.options().dtype(lowp ? at::kBFloat16 : qkv.scalar_type()));
+  at::Tensor probs = keepProbs ? at::empty({d.B * d.H, d.T, d.T}, qkv.options().dtype(AccType(qkv.scalar_type()))) : at::Tensor();
+  const Norms n = NormsOf(qw, qb, kw, kb);
+  const bool bf16Products = !keepProbs && lowp && d.hd <= 256 && DnnlGemmAvailable(at::kBFloat16);
+  bool ok = DispatchPair(qkv.scalar_type(), out.scalar_type(), [&](auto tq, auto to) {
+    using TQ = typename decltype(tq)::type;
+    using TO = typename decltype(to)::type;
+    using C = k::acc_t<TQ>;
+    C* p = keepProbs ? probs.data_ptr<C>() : nullptr;
+    at::parallel_for(0, d.B * d.H, 1, [&](int64_t begin, int64_t end) {
+      if constexpr (std::is_same_v<C, float> && std::is_same_v<TO, k::bf16>) {
+        if (bf16Products) return ForwardHeadsBf16<TQ, TO>(qkv.data_ptr<TQ>(), out.data_ptr<TO>(), d, n, begin, end);
+      }
+      ForwardHeads<TQ, TO, C>(qkv.data_ptr<TQ>(), out.data_ptr<TO>(), p, d, n, begin, end);
+    });
+  });
+  TORCH_CHECK(ok, "fusedSelfAttention: unsupported dtypes ", qkv.scalar_type(), " -> ", out.scalar_type());
+  return {qkv, out, probs, lowp};
+}
+
 struct AttentionFn : public torch::autograd::Function<AttentionFn> {
   // Optional tensors come as c10::optional: libtorch's Function refuses undefined tensors as inputs.
   using Opt = c10::optional<at::Tensor>;
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& qkvIn, const Opt& qwOpt, const Opt& qbOpt,
                             const Opt& kwOpt, const Opt& kbOpt, int64_t heads, bool causal, double scale, double eps) {
     RECORD_FUNCTION("lc::fused_attention", std::vector<c10::IValue>());
-    auto val = [](const Opt& t) { return t.value_or(at::Tensor()); };
-    const at::Tensor qw = val(qwOpt), qb = val(qbOpt), kw = val(kwOpt), kb = val(kbOpt);
-    at::Tensor qkv = qkvIn.contiguous();
-    // bf16 products for bf16 input, and for f32 input under CPU autocast (what autocast's matmul would do);
-    // the output is then bf16 too, as autocast's matmul output.
-    const auto autocastDtype = CpuAutocastDtype(qkv);
-    const bool lowp = qkv.scalar_type() == at::kBFloat16 || (qkv.scalar_type() == at::kFloat && autocastDtype == at::kBFloat16);
-    const Dims d = DimsOf(qkv, heads, causal, scale, eps, qw.defined(), kw.defined(), lowp);
-    const at::ScalarType acc = AccType(qkv.scalar_type());
-    at::Tensor out = at::empty({d.B, d.T, d.E}, qkv.options().dtype(lowp ? at::kBFloat16 : qkv.scalar_type()));
-    at::Tensor probs = at::empty({d.B * d.H, d.T, d.T}, qkv.options().dtype(acc));
-    const Norms n = NormsOf(qw, qb, kw, kb);
-    bool ok = DispatchPair(qkv.scalar_type(), out.scalar_type(), [&](auto tq, auto to) {
-      using TQ = typename decltype(tq)::type;
-      using TO = typename decltype(to)::type;
-      using C = k::acc_t<TQ>;
-      at::parallel_for(0, d.B * d.H, 1, [&](int64_t begin, int64_t end) {
-        ForwardHeads<TQ, TO, C>(qkv.data_ptr<TQ>(), out.data_ptr<TO>(), probs.data_ptr<C>(), d, n, begin, end);
-      });
-    });
-    TORCH_CHECK(ok, "fusedSelfAttention: unsupported dtypes ", qkv.scalar_type(), " -> ", out.scalar_type());
+    const at::Tensor qw = Val(qwOpt), qb = Val(qbOpt), kw = Val(kwOpt), kb = Val(kbOpt);
+    auto [qkv, out, probs, lowp] = RunForward(qkvIn, qw, qb, kw, kb, heads, causal, scale, eps, true);
     ctx->saved_data["lowp"] = lowp;
     ctx->save_for_backward({qkv, probs, qw, qb, kw, kb});
     ctx->saved_data["heads"] = heads;
@@ -115,32 +134,11 @@ struct AttentionFn : public torch::autograd::Function<AttentionFn> {
 };
 
 // The forward alone, when no gradient can be asked for (inference): no autograd node, no saved probabilities.
-at::Tensor AttentionNoGrad(const at::Tensor& qkvIn, const c10::optional<at::Tensor>& qwOpt,
-                           const c10::optional<at::Tensor>& qbOpt, const c10::optional<at::Tensor>& kwOpt,
-                           const c10::optional<at::Tensor>& kbOpt, int64_t heads, bool causal, double scale, double eps) {
+at::Tensor AttentionNoGrad(const at::Tensor& qkv, const c10::optional<at::Tensor>& qw,
+                           const c10::optional<at::Tensor>& qb, const c10::optional<at::Tensor>& kw,
+                           const c10::optional<at::Tensor>& kb, int64_t heads, bool causal, double scale, double eps) {
   RECORD_FUNCTION("lc::fused_attention_nograd", std::vector<c10::IValue>());
-  auto val = [](const c10::optional<at::Tensor>& t) { return t.value_or(at::Tensor()); };
-  const at::Tensor qw = val(qwOpt), qb = val(qbOpt), kw = val(kwOpt), kb = val(kbOpt);
-  at::Tensor qkv = qkvIn.contiguous();
-  const auto autocastDtype = CpuAutocastDtype(qkv);
-  const bool lowp = qkv.scalar_type() == at::kBFloat16 || (qkv.scalar_type() == at::kFloat && autocastDtype == at::kBFloat16);
-  const Dims d = DimsOf(qkv, heads, causal, scale, eps, qw.defined(), kw.defined(), lowp);
-  at::Tensor out = at::empty({d.B, d.T, d.E}, qkv.options().dtype(lowp ? at::kBFloat16 : qkv.scalar_type()));
-  const Norms n = NormsOf(qw, qb, kw, kb);
-  const bool bf16Products = lowp && d.hd <= 256 && DnnlGemmAvailable(at::kBFloat16);
-  bool ok = DispatchPair(qkv.scalar_type(), out.scalar_type(), [&](auto tq, auto to) {
-    using TQ = typename decltype(tq)::type;
-    using TO = typename decltype(to)::type;
-    using C = k::acc_t<TQ>;
-    at::parallel_for(0, d.B * d.H, 1, [&](int64_t begin, int64_t end) {
-      if constexpr (std::is_same_v<C, float> && std::is_same_v<TO, k::bf16>) {
-        if (bf16Products) return ForwardHeadsBf16<TQ, TO>(qkv.data_ptr<TQ>(), out.data_ptr<TO>(), d, n, begin, end);
-      }
-      ForwardHeads<TQ, TO, C>(qkv.data_ptr<TQ>(), out.data_ptr<TO>(), nullptr, d, n, begin, end);
-    });
-  });
-  TORCH_CHECK(ok, "fusedSelfAttention: unsupported dtypes ", qkv.scalar_type(), " -> ", out.scalar_type());
-  return out;
+  return RunForward(qkv, Val(qw), Val(qb), Val(kw), Val(kb), heads, causal, scale, eps, false).out;
 }
 
 // The same computation from ATen ops, for devices and dtypes the fused kernel does not take.
