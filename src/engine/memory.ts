@@ -5,7 +5,7 @@
  */
 import { LaclipError } from "../errors/laclip_error.js";
 import { N } from "./native.js";
-import type { NativeHandle } from "./native_types.js";
+import type { HostAllocatorPolicy, NativeHandle } from "./native_types.js";
 import type { Tensor } from "./tensor_class.js";
 
 const REPORT = process.env.LACLIP_LEAK_REPORT === "1";
@@ -114,6 +114,6 @@ export const liveBytes = (): number => N.liveBytes();
  * The host allocator policy set when the addon loaded (native/src/host_allocator.cc): whether freed tensor
  * memory is kept for reuse instead of returned to the kernel, or why glibc's defaults were left alone.
  */
-export const hostAllocatorPolicy = (): { applied: boolean; reason: string; mmapThreshold: number; trimThreshold: number } => N.hostAllocatorPolicy();
+export const hostAllocatorPolicy = (): HostAllocatorPolicy => N.hostAllocatorPolicy();
 /** Tensors the garbage collector found undisposed so far (each one a leak the safety net cleaned up). */
 export const leakedTensors = (): number => leaked;

@@ -24,12 +24,20 @@ type Pair = [H, H];
 /** What kind of failure a native error is: the factory passed to setErrorFactory receives it. */
 export type NativeErrorKind = "torch" | "argument" | "disposed" | "internal";
 
+/** What native/src/host_allocator.cc set when the addon loaded (thresholds 0 when it left glibc's defaults). */
+export interface HostAllocatorPolicy {
+  applied: boolean;
+  reason: string;
+  mmapThreshold: number;
+  trimThreshold: number;
+}
+
 export interface NativeAddon {
   // ---- module / memory / info (common.cc, core.cc)
   setErrorFactory(factory: (op: string, kind: NativeErrorKind, message: string) => Error): void;
   liveHandles(): number;
   liveBytes(): number;
-  hostAllocatorPolicy(): { applied: boolean; reason: string; mmapThreshold: number; trimThreshold: number };
+  hostAllocatorPolicy(): HostAllocatorPolicy;
   dispose(h: H): void;
   isDisposed(h: H): boolean;
   version(): string;

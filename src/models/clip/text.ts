@@ -32,7 +32,7 @@ export class TextTower {
    * convention: the feature is taken at argmax of the ids) → projected text features (B, embedDim).
    */
   encode(tokens: Tensor): Tensor {
-    const [b, t] = tokens.shape as [number, number];
+    const t = tokens.shape[1]!;
     if (tokens.ndim !== 2 || t > this.config.contextLength || t < 1) {
       throw new ConfigError(
         `text tokens must be (batch, length) with length <= context length ${this.config.contextLength}, got [${tokens.shape.join(", ")}]`,

@@ -86,13 +86,8 @@ export class Transformer extends Module {
 
   /** x (B, T, width) → (B, T, width); `causal` lets position t see only positions <= t (the text tower). */
   forward(x: Tensor, causal: boolean): Tensor {
-    let cur = x;
-    for (const block of this.resblocks) {
-      const next = block.forward(cur, causal);
-      if (cur !== x) cur.dispose();
-      cur = next;
-    }
-    return cur === x ? x.view([...x.shape]) : cur;
+    const out = runBlocks(x, [...this.resblocks], causal);
+    return out === x ? x.view([...x.shape]) : out;
   }
 
   /**
@@ -104,16 +99,22 @@ export class Transformer extends Module {
     const rows = (): Tensor => arange(x.shape[0]!, undefined, 1, { device: x.device });
     if (!inferencePaths(this) || blocks.length === 0) return tidy(() => this.forward(x, causal).index(rows(), at));
     const last = blocks.pop()!;
-    let cur = x;
-    for (const block of blocks) {
-      const next = block.forward(cur, causal);
-      if (cur !== x) cur.dispose();
-      cur = next;
-    }
+    const cur = runBlocks(x, blocks, causal);
     try {
       return last.forwardAt(cur, at, causal);
     } finally {
       if (cur !== x) cur.dispose();
     }
   }
+}
+
+/** x through `blocks` in turn, each intermediate freed once the next block has read it; x itself when empty. */
+function runBlocks(x: Tensor, blocks: readonly ResidualAttentionBlock[], causal: boolean): Tensor {
+  let cur = x;
+  for (const block of blocks) {
+    const next = block.forward(cur, causal);
+    if (cur !== x) cur.dispose();
+    cur = next;
+  }
+  return cur;
 }
